@@ -7,10 +7,13 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from hypothesis import settings  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
-settings.register_profile("tf", max_examples=12, deadline=None,
-                          derandomize=True)
+# Building TF graphs is slow: few examples, no deadline, reproducible runs.
+# The `mode` fixture is stateless, so sharing it across examples is safe.
+settings.register_profile(
+    "tf", max_examples=12, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture])
 settings.load_profile("tf")
 
 _GLOBAL_STEP = tf.compat.v1.GraphKeys.GLOBAL_STEP
@@ -44,11 +47,10 @@ class Mode:
                 out = build()
                 with tf.compat.v1.Session() as sess:
                     sess.run(tf.compat.v1.global_variables_initializer())
-                    return _numpy(sess.run(out))
+                    return sess.run(out)
         _reset_eager_global_step()
         out = build()
-        assert callable(out) and not tf.is_tensor(out), out
-        return _numpy(out())
+        return tf.nest.map_structure(_call, out)
 
     def values(self, build, steps, step_dtype=tf.int64):
         steps = list(steps)
@@ -56,7 +58,7 @@ class Mode:
             with tf.Graph().as_default():
                 gs = _make_step(step_dtype)
                 out = build(gs)
-                assert tf.is_tensor(out), out
+                assert all(tf.is_tensor(o) for o in tf.nest.flatten(out)), out
                 step_in = tf.compat.v1.placeholder(step_dtype, [])
                 assign = gs.assign(step_in)
                 with tf.compat.v1.Session() as sess:
@@ -69,11 +71,10 @@ class Mode:
         _reset_eager_global_step()
         gs = _make_step(step_dtype)
         out = build(gs)
-        assert callable(out) and not tf.is_tensor(out), out
         result = []
         for s in steps:
             gs.assign(tf.constant(s, step_dtype))
-            result.append(_numpy(out()))
+            result.append(tf.nest.map_structure(_call, out))
         return np.array(result)
 
 
@@ -81,6 +82,12 @@ def _make_step(dtype):
     if dtype == tf.int64:
         return tf.compat.v1.train.get_or_create_global_step()
     return tf.Variable(tf.zeros([], dtype), name="step")
+
+
+def _call(schedule):
+    """Eager mode: schedules are zero-argument callables, never Tensors."""
+    assert callable(schedule) and not tf.is_tensor(schedule), schedule
+    return _numpy(schedule())
 
 
 def _numpy(value):

@@ -153,14 +153,16 @@ def static_dtype(value):
         return tf.as_dtype(value.dtype).base_dtype
     if isinstance(value, (bool, np.bool_)):
         return tf.bool
-    if isinstance(value, numbers.Integral) and not isinstance(value, np.integer):
+    if isinstance(value, (np.generic, np.ndarray)):
+        return tf.as_dtype(value.dtype)
+    if isinstance(value, numbers.Integral):
         return tf.int32 if -2**31 <= value < 2**31 else tf.int64
     if isinstance(value, float):
         return tf.float32
-    array = np.asarray(value)
-    if array.dtype == np.float64 and not isinstance(value, (np.ndarray, np.number)):
+    array = np.asarray(value)  # a Python sequence
+    if array.dtype == np.float64:
         return tf.float32  # a Python list of floats converts to float32
-    if array.dtype == np.int64 and not isinstance(value, (np.ndarray, np.number)):
+    if array.dtype == np.int64:
         fits = array.size == 0 or (array.min() >= -2**31 and array.max() < 2**31)
         return tf.int32 if fits else tf.int64
     return tf.as_dtype(array.dtype)

@@ -25,6 +25,7 @@ import tensorflow as tf
 
 from tf1_schedules import _checks as checks
 from tf1_schedules._mode import dual_mode, global_step_dtype
+from tf1_schedules._noise import standard_normal
 
 __all__ = [
     "exponential_decay",
@@ -86,10 +87,14 @@ def _decay_exponent(step, decay_steps, staircase, dtype):
     return s / d
 
 
-def _half_cosine(fraction, dtype):
-    """`0.5 * (1 + cos(pi * fraction))`: 1 at 0, 0 at 1."""
+def _half_cosine(fraction, dtype, peak=None):
+    """`0.5 * peak * (1 + cos(pi * fraction))`: `peak` at 0, 0 at 1.
+
+    The op structure follows TF's, so graph rewrites give identical bits.
+    """
     pi = tf.constant(math.pi, dtype)
-    return 0.5 * (1.0 + tf.cos(pi * fraction))
+    half = 0.5 if peak is None else 0.5 * peak
+    return half * (1.0 + tf.cos(pi * fraction))
 
 
 def _floor_blend(alpha, decayed):
@@ -397,7 +402,7 @@ def cosine_decay_restarts(learning_rate, global_step, first_decay_steps,
             m = _const(m_mul, lr.dtype)
             f = tf.cast(step, lr.dtype) / first
             i, fraction = _restart_index(f, t, t_mul_known)
-            cosine = tf.pow(m, i) * _half_cosine(fraction, lr.dtype)
+            cosine = _half_cosine(fraction, lr.dtype, peak=m ** i)
             decayed = _floor_blend(floor, cosine)
             if t_mul_known is None or t_mul_known < 1:
                 decayed = tf.where(1.0 - f * (1.0 - t) > 0, decayed,
@@ -524,35 +529,11 @@ def noisy_linear_cosine_decay(learning_rate, global_step, decay_steps,
         dtype = s.dtype
         variance = _const(initial_variance, dtype) / tf.pow(
             1.0 + s, _const(variance_decay, dtype))
-        return _standard_normal(step, seed, dtype) * tf.sqrt(variance)
+        return standard_normal(step, seed, dtype) * tf.sqrt(variance)
 
     return _linear_cosine(fn, learning_rate, global_step, decay_steps,
                           num_periods, alpha, beta, name,
                           "NoisyLinearCosineDecay", noise=noise)
-
-
-_INDEX_RANGE = 2**62
-
-
-def _standard_normal(step, seed, dtype):
-    """N(0, 1) noise shaped like `step`; a pure function of (seed, step)."""
-    shape = tf.shape(step)
-    if seed is None:
-        return tf.random.normal(shape, dtype=dtype)
-    # index_shuffle is a keyed bijection on [0, _INDEX_RANGE): two keys give two
-    # independent uniforms per step, Box-Muller turns them into a normal.
-    index = tf.math.floormod(tf.cast(step, tf.int64), _INDEX_RANGE)
-    seed = seed % 2**32
-
-    def uniform(stream):
-        key = tf.constant([seed, stream, 0x5EED], tf.int64)
-        bits = tf.random.experimental.index_shuffle(
-            index, key, _INDEX_RANGE - 1)
-        return (tf.cast(bits, tf.float64) + 0.5) / float(_INDEX_RANGE)
-
-    u1, u2 = uniform(1), uniform(2)
-    normal = tf.sqrt(-2.0 * tf.math.log(u1)) * tf.cos(2.0 * math.pi * u2)
-    return tf.cast(normal, dtype)
 
 
 # --------------------------------------------------------------- piecewise --
@@ -589,7 +570,7 @@ def _check_piecewise(fn, x, boundaries, values):
     if all(k is not None for k in known):
         if any(lo >= hi for lo, hi in zip(known, known[1:])):
             checks.fail(fn, "boundaries", "strictly increasing", boundaries)
-    return boundaries, values, x_dtype
+    return boundaries, values, x_dtype, value_dtypes[0]
 
 
 def piecewise_constant(x, boundaries, values, name=None):
@@ -619,18 +600,21 @@ def piecewise_constant(x, boundaries, values, name=None):
     after the scope (TF: `.../case/cond/Identity`).
     """
     fn = "piecewise_constant"
-    boundaries, values, x_dtype = _check_piecewise(fn, x, boundaries, values)
+    boundaries, values, x_dtype, v_dtype = _check_piecewise(
+        fn, x, boundaries, values)
     checks.check_name(fn, name)
 
     def build(step):
         with tf.name_scope(name or "PiecewiseConstant") as scope:
             step = tf.convert_to_tensor(step)
-            sorted_bounds = _stack(boundaries, x_dtype)
-            table = _stack(values, None)
-            index = tf.searchsorted(sorted_bounds[tf.newaxis],
-                                    tf.reshape(step, [1, -1]), side="left")
+            if step.dtype != x_dtype:  # ScheduleFn.at() with another dtype
+                step = tf.cast(step, x_dtype)
+            sorted_bounds = tf.reshape(_stack(boundaries, x_dtype), [1, -1])
+            # LowerBound: how many boundaries are strictly below each step.
+            index = tf.raw_ops.LowerBound(
+                sorted_inputs=sorted_bounds, values=tf.reshape(step, [1, -1]))
             index = tf.reshape(index, tf.shape(step))
-            return tf.gather(table, index, name=scope)
+            return tf.gather(_stack(values, v_dtype), index, name=scope)
 
     return dual_mode(build, x, fn)
 
@@ -639,8 +623,6 @@ def _stack(items, dtype):
     """One constant for Python numbers, else a stack of (cast) tensors."""
     if not any(tf.is_tensor(v) or isinstance(v, tf.Variable) for v in items):
         return tf.constant(items, dtype)
-    if dtype is None:
-        return tf.stack(items)
     return tf.stack([tf.cast(v, dtype) for v in items])
 
 

@@ -1,0 +1,501 @@
+"""Fine-tuning from a checkpoint: which variables to restore, which to train.
+
+The selection follows slim's `train_image_classifier.py` flags
+(`checkpoint_path`, `checkpoint_exclude_scopes`, `trainable_scopes`,
+`ignore_missing_vars`; a directory resolves to its latest checkpoint; an
+existing checkpoint in the training directory wins over the pretrained one),
+with these differences from slim (REFERENCE.md §10.4):
+
+* Scopes match on ``/`` boundaries: ``logits`` matches ``logits/weights`` but
+  not ``logits_aux/weights`` (F1). ``prefix_match=True`` restores slim's raw
+  string-prefix matching.
+* Variable lists are de-duplicated, so overlapping scopes never update a
+  variable twice (F2).
+* Names, shapes and dtypes are checked against the checkpoint before any
+  restore op is built; a mismatch raises a `ValueError` naming the variable
+  and both shapes, or is skipped and reported with
+  ``skip_mismatched_shapes=True`` (F3).
+* Optimizer slots (and EMA shadows) and `global_step` are never restored
+  unless asked (F4).
+* Checkpoint scopes can be remapped (``scope_map={"vgg_16": "net/vgg_16"}``).
+* Candidates are all global variables (minus the above), not only slim's
+  MODEL_VARIABLES, so plain `tf.compat.v1.get_variable` weights restore too;
+  pass ``variables=`` for another candidate list.
+
+Graph mode only: restoring uses `tf.compat.v1.train.Saver`, which is TF1
+Session code. Eager mode is not applicable (use `tf.train.Checkpoint`); the
+functions that build restore ops raise `RuntimeError` there.
+
+Importing this module applies `tf1_schedules.slim_compat.patch()`.
+"""
+import dataclasses
+import logging
+import os
+
+import tensorflow as tf
+
+from tf1_schedules import slim_compat
+from tf1_schedules._checks import check_flag, fail
+
+__all__ = [
+    "RestorePlan",
+    "resolve_checkpoint",
+    "select_variables",
+    "variables_to_train",
+    "variables_to_restore",
+    "init_fn_from_checkpoint",
+    "scaffold_from_checkpoint",
+]
+
+slim_compat.patch()  # fine-tuning code runs slim models; idempotent
+
+_LOG = logging.getLogger(__name__)
+_v1 = tf.compat.v1
+
+
+# --- names and scopes ----------------------------------------------------------
+
+def _name(variable):
+    """`variable`'s name without the output index (``net/w`` for ``net/w:0``).
+
+    Read from `.name`, which (unlike `.op`) exists in eager mode too.
+    """
+    return variable.name.rpartition(":")[0] or variable.name
+
+
+def _parse_scopes(fn, arg, scopes):
+    """A tuple of scope strings from None, slim's ``"a, b"`` string or a list."""
+    if scopes is None:
+        return ()
+    if isinstance(scopes, str):
+        scopes = scopes.split(",")
+    elif not isinstance(scopes, (list, tuple)) or not all(
+            isinstance(s, str) for s in scopes):
+        fail(fn, arg, "None, a comma-separated string or a list of strings",
+             scopes, TypeError)
+    parsed = [s.strip() for s in scopes]
+    return tuple(dict.fromkeys(s for s in parsed if s))
+
+
+def _in_scope(name, scope, prefix_match):
+    """`name` lies in `scope`: on a ``/`` boundary, or as a raw prefix."""
+    if prefix_match:
+        return name.startswith(scope)
+    scope = scope.rstrip("/")
+    return name == scope or name.startswith(scope + "/")
+
+
+def _matching_scope(name, scopes, prefix_match):
+    return next((s for s in scopes if _in_scope(name, s, prefix_match)), None)
+
+
+def _unique(variables):
+    """`variables` without repeats (first occurrence kept), in order."""
+    return list({id(v): v for v in reversed(list(variables))}.values())[::-1]
+
+
+def select_variables(variables, include_scopes=None, exclude_scopes=None, *,
+                     prefix_match=False):
+    """Variables in any `include_scopes` and in no `exclude_scopes`.
+
+    Args:
+      variables: an iterable of variables; repeats are dropped.
+      include_scopes: None (everything), a comma-separated string or a list.
+      exclude_scopes: same forms; applied after `include_scopes`.
+      prefix_match: keyword-only. False: ``a/b`` matches ``a/b`` and
+        ``a/b/...`` only. True: slim's raw ``str.startswith``.
+
+    Returns:
+      A de-duplicated list in the original order.
+    """
+    fn = "select_variables"
+    include = _parse_scopes(fn, "include_scopes", include_scopes)
+    exclude = _parse_scopes(fn, "exclude_scopes", exclude_scopes)
+    prefix_match = check_flag(fn, "prefix_match", prefix_match)
+    return [v for v in _unique(variables)
+            if (not include or _matching_scope(_name(v), include, prefix_match))
+            and not _matching_scope(_name(v), exclude, prefix_match)]
+
+
+def variables_to_train(trainable_scopes=None, *, variables=None,
+                       prefix_match=False):
+    """slim's `_get_variables_to_train`, de-duplicated and boundary-aware.
+
+    Args:
+      trainable_scopes: None (all trainable variables), slim's comma-separated
+        string or a list of scopes.
+      variables: keyword-only candidates; default the graph's trainable
+        variables.
+      prefix_match: keyword-only; see `select_variables`.
+
+    Returns:
+      A list for `create_train_op(variables_to_train=...)` or
+      `optimizer.minimize(var_list=...)`. Graph mode: the default graph's
+      variables. Eager mode: pass `variables` (there is no collection).
+    """
+    if variables is None:
+        variables = _v1.trainable_variables()
+    return select_variables(variables, trainable_scopes,
+                            prefix_match=prefix_match)
+
+
+# --- what is not model state ----------------------------------------------------
+
+def _is_global_step(variable):
+    steps = _v1.get_collection(_v1.GraphKeys.GLOBAL_STEP)
+    return _name(variable) == "global_step" or any(
+        variable is s for s in steps)
+
+
+def _is_optimizer_state(variable, trainable_names, model_ids):
+    """Slot-like state: TF1 optimizer slots, Adam powers, EMA shadows.
+
+    TF1 optimizers and `ExponentialMovingAverage` colocate their variables
+    with the variable they serve; BERT-style optimizers name them
+    ``<variable>/<slot>``. Model and trainable variables never count.
+    """
+    name = _name(variable)
+    if name in trainable_names or id(variable) in model_ids:
+        return False
+    groups = {g.decode()[len("loc:@"):] for g in variable.op.colocation_groups()}
+    if groups - {name}:
+        return True
+    return name.rpartition("/")[0] in trainable_names
+
+
+def _exclusion_reason(variable, exclude, options, state):
+    """Why `variable` is not a restore candidate, or None."""
+    scope = _matching_scope(_name(variable), exclude, options["prefix_match"])
+    if scope is not None:
+        return f"checkpoint_exclude_scopes {scope!r}"
+    if not options["include_global_step"] and _is_global_step(variable):
+        return "global_step (include_global_step=False)"
+    if not options["include_optimizer_slots"] and _is_optimizer_state(
+            variable, *state):
+        return "optimizer slot (include_optimizer_slots=False)"
+    return None
+
+
+# --- the checkpoint ------------------------------------------------------------
+
+def resolve_checkpoint(checkpoint_path, train_dir=None):
+    """The checkpoint to fine-tune from, as slim's `_get_init_fn` decides.
+
+    Args:
+      checkpoint_path: a checkpoint prefix (``.../model.ckpt-100``) or a
+        directory (resolved to its latest checkpoint).
+      train_dir: the training directory; when it already holds a checkpoint,
+        training resumes from it and the pretrained one is ignored.
+
+    Returns:
+      The checkpoint prefix, or None when `train_dir` holds a checkpoint.
+
+    Raises:
+      ValueError: when `checkpoint_path` names no checkpoint.
+    """
+    fn = "resolve_checkpoint"
+    if not isinstance(checkpoint_path, (str, os.PathLike)):
+        fail(fn, "checkpoint_path", "a path", checkpoint_path, TypeError)
+    if train_dir is not None and tf.train.latest_checkpoint(
+            os.fspath(train_dir)):
+        _LOG.info("Ignoring checkpoint_path because a checkpoint already "
+                  "exists in %s", os.fspath(train_dir))
+        return None
+    path = os.fspath(checkpoint_path)
+    if tf.io.gfile.isdir(path):
+        latest = tf.train.latest_checkpoint(path)
+        if latest is None:
+            fail(fn, "checkpoint_path", "a checkpoint or a directory holding "
+                 "one", path)
+        return latest
+    if not tf.io.gfile.exists(path + ".index"):
+        fail(fn, "checkpoint_path", "an existing checkpoint prefix", path)
+    return path
+
+
+def _checkpoint_name(name, scope_map):
+    """The checkpoint name of graph variable `name` (longest graph scope wins)."""
+    best = None
+    for ckpt_scope, graph_scope in scope_map.items():
+        if _in_scope(name, graph_scope, False) or graph_scope == "":
+            if best is None or len(graph_scope) > len(best[1]):
+                best = (ckpt_scope, graph_scope)
+    if best is None:
+        return name
+    rest = name[len(best[1]):].lstrip("/")
+    return "/".join(part for part in (best[0], rest) if part)
+
+
+def _parse_scope_map(fn, scope_map):
+    if scope_map is None:
+        return {}
+    if not isinstance(scope_map, dict) or not all(
+            isinstance(k, str) and isinstance(v, str)
+            for k, v in scope_map.items()):
+        fail(fn, "scope_map", "a dict {checkpoint scope: model scope} of "
+             "strings", scope_map, TypeError)
+    return {k.strip("/"): v.strip("/") for k, v in scope_map.items()}
+
+
+def _shape(shape):
+    return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+# --- the plan ------------------------------------------------------------------
+
+@dataclasses.dataclass
+class RestorePlan:
+    """What a fine-tune restore does, decided before any op is built.
+
+    Attributes:
+      checkpoint_path: the resolved checkpoint prefix.
+      restore: ``{checkpoint name: variable}``, the Saver's `var_list`.
+      skipped: ``[(variable name, reason)]``: missing from the checkpoint
+        (`ignore_missing_vars`) or of another shape
+        (`skip_mismatched_shapes`); these keep their initial values.
+      excluded: ``[(variable name, reason)]``: excluded scopes, optimizer
+        slots, `global_step`.
+    """
+
+    checkpoint_path: str
+    restore: dict
+    skipped: list
+    excluded: list
+
+    def report(self):
+        """A human-readable list of restored / skipped / excluded variables."""
+        lines = [f"Fine-tune restore from {self.checkpoint_path}: "
+                 f"{len(self.restore)} restored, {len(self.skipped)} skipped, "
+                 f"{len(self.excluded)} excluded"]
+        lines.append("restored:")
+        for ckpt_name, var in self.restore.items():
+            source = "" if ckpt_name == _name(var) else f" <- {ckpt_name}"
+            lines.append(f"  {_name(var)}{source} {_shape(var.shape)}")
+        for title, entries in (("skipped", self.skipped),
+                               ("excluded", self.excluded)):
+            lines.append(f"{title}:")
+            lines.extend(f"  {name}: {reason}" for name, reason in entries)
+        return "\n".join(lines)
+
+    def init_fn(self):
+        """Builds the restore ops now; returns `init_fn(sess)` that runs them.
+
+        Graph mode only (a `tf.compat.v1.train.Saver` over `restore`).
+        """
+        _require_graph("RestorePlan.init_fn")
+        saver = _v1.train.Saver(self.restore, name="finetune_restore")
+        path = self.checkpoint_path
+
+        def init_fn(sess):
+            saver.restore(sess, path)
+
+        init_fn.plan = self
+        return init_fn
+
+
+def _require_graph(fn):
+    if tf.executing_eagerly():
+        raise RuntimeError(
+            f"{fn}: graph mode only (tf.compat.v1.train.Saver restores into "
+            "a Session); in eager mode restore with tf.train.Checkpoint.")
+
+
+def _check_against_checkpoint(var, ckpt_name, shapes, dtypes):
+    """None when `var` can take `ckpt_name`'s value, else why not."""
+    if ckpt_name not in shapes:
+        return "missing", "not in the checkpoint" + (
+            "" if ckpt_name == _name(var) else f" (as {ckpt_name})")
+    ckpt_shape = tf.TensorShape(shapes[ckpt_name])
+    if not var.shape.is_compatible_with(ckpt_shape):
+        return "shape", (f"shape {_shape(var.shape)} in the model, "
+                         f"{_shape(ckpt_shape)} in the checkpoint "
+                         f"({ckpt_name})")
+    var_dtype = tf.as_dtype(var.dtype).base_dtype
+    if var_dtype != dtypes[ckpt_name]:
+        return "shape", (f"dtype {var_dtype.name} in the model, "
+                         f"{dtypes[ckpt_name].name} in the checkpoint "
+                         f"({ckpt_name})")
+    return None
+
+
+def _raise_problems(fn, path, problems, hint):
+    if problems:
+        listed = "\n".join(f"  {name}: {reason}" for name, reason in problems)
+        raise ValueError(f"{fn}: {len(problems)} variable(s) cannot be "
+                         f"restored from {path} ({hint}):\n{listed}")
+
+
+def _candidates(variables):
+    if variables is None:
+        variables = _v1.global_variables()
+    return _unique(variables)
+
+
+def _optimizer_state_context(candidates):
+    trainable = {_name(v) for v in _v1.trainable_variables()}
+    trainable |= {_name(v) for v in candidates if getattr(v, "trainable", 0)}
+    model_ids = {id(v) for v in _v1.model_variables()}
+    return trainable, model_ids
+
+
+def variables_to_restore(checkpoint_path, checkpoint_exclude_scopes=None,
+                         ignore_missing_vars=False, *, variables=None,
+                         skip_mismatched_shapes=False,
+                         include_optimizer_slots=False,
+                         include_global_step=False, scope_map=None,
+                         prefix_match=False):
+    """Plans a fine-tune restore, checking names and shapes first.
+
+    Every candidate variable is excluded (scope, slot, `global_step`),
+    checked against `tf.train.list_variables(checkpoint)` or planned for
+    restore. Nothing is built: `RestorePlan.init_fn()` builds the Saver.
+
+    Args:
+      checkpoint_path: a checkpoint prefix or a directory (latest checkpoint).
+      checkpoint_exclude_scopes: slim's comma-separated string or a list;
+        matched against model names on ``/`` boundaries.
+      ignore_missing_vars: skip (and report) variables the checkpoint lacks
+        instead of raising.
+      variables: keyword-only candidates; default all global variables.
+      skip_mismatched_shapes: keyword-only; skip (and report) variables whose
+        shape or dtype differs from the checkpoint instead of raising.
+      include_optimizer_slots: keyword-only; also restore optimizer slots,
+        Adam's beta powers and EMA shadows.
+      include_global_step: keyword-only; also restore `global_step` (a
+        schedule would then resume at the pretrained step).
+      scope_map: keyword-only ``{checkpoint scope: model scope}``, e.g.
+        ``{"vgg_16": "my_net/vgg_16"}``; the longest model scope wins.
+      prefix_match: keyword-only; slim's raw prefix matching for scopes.
+
+    Returns:
+      Graph mode: a `RestorePlan`. Eager mode: not applicable (Saver-based),
+      raises `RuntimeError`.
+
+    Raises:
+      ValueError: missing variables (unless `ignore_missing_vars`), shape or
+        dtype mismatches (unless `skip_mismatched_shapes`), two variables
+        mapped to one checkpoint name, or nothing left to restore.
+    """
+    fn = "variables_to_restore"
+    _require_graph(fn)
+    exclude = _parse_scopes(fn, "checkpoint_exclude_scopes",
+                            checkpoint_exclude_scopes)
+    options = {name: check_flag(fn, name, value) for name, value in (
+        ("ignore_missing_vars", ignore_missing_vars),
+        ("skip_mismatched_shapes", skip_mismatched_shapes),
+        ("include_optimizer_slots", include_optimizer_slots),
+        ("include_global_step", include_global_step),
+        ("prefix_match", prefix_match))}
+    mapping = _parse_scope_map(fn, scope_map)
+    path = resolve_checkpoint(checkpoint_path)
+    candidates = _candidates(variables)
+    plan = RestorePlan(path, {}, [], [])
+    problems = _fill_plan(plan, candidates, exclude, options, mapping)
+    _raise_problems(fn, path, problems["shape"],
+                    "pass skip_mismatched_shapes=True to skip them")
+    _raise_problems(fn, path, problems["missing"],
+                    "pass ignore_missing_vars=True to skip them")
+    _raise_problems(fn, path, problems["collision"],
+                    "two model variables map to one checkpoint name")
+    if not plan.restore:
+        raise ValueError(f"{fn}: no variable left to restore from {path}; "
+                         f"check the scopes and scope_map.\n{plan.report()}")
+    return plan
+
+
+def _fill_plan(plan, candidates, exclude, options, mapping):
+    """Sorts `candidates` into `plan`; returns the problems to raise."""
+    reader = tf.train.load_checkpoint(plan.checkpoint_path)
+    shapes = reader.get_variable_to_shape_map()
+    dtypes = reader.get_variable_to_dtype_map()
+    state = _optimizer_state_context(candidates)
+    skip = {"missing": options["ignore_missing_vars"],
+            "shape": options["skip_mismatched_shapes"]}
+    problems = {"missing": [], "shape": [], "collision": []}
+    for var in candidates:
+        reason = _exclusion_reason(var, exclude, options, state)
+        if reason is not None:
+            plan.excluded.append((_name(var), reason))
+            continue
+        ckpt_name = _checkpoint_name(_name(var), mapping)
+        issue = _check_against_checkpoint(var, ckpt_name, shapes, dtypes)
+        if issue is None and ckpt_name in plan.restore:
+            issue = ("collision", f"{ckpt_name} already restores "
+                     f"{_name(plan.restore[ckpt_name])}")
+        if issue is None:
+            plan.restore[ckpt_name] = var
+        elif skip.get(issue[0]):
+            plan.skipped.append((_name(var), issue[1]))
+        else:
+            problems[issue[0]].append((_name(var), issue[1]))
+    return problems
+
+
+# --- the three ways to run it ---------------------------------------------------
+
+def init_fn_from_checkpoint(checkpoint_path, checkpoint_exclude_scopes=None,
+                            ignore_missing_vars=False, *, train_dir=None,
+                            print_fn=print, **selection):
+    """slim's `_get_init_fn`: `init_fn(sess)` restoring the pretrained model.
+
+    Use it in a plain `Session` loop (``init_fn(sess)`` after running the
+    initializers) or as `slim.learning.train(..., init_fn=...)`.
+
+    Args:
+      checkpoint_path, checkpoint_exclude_scopes, ignore_missing_vars: as
+        slim's flags; see `variables_to_restore`.
+      train_dir: keyword-only; when it already holds a checkpoint, returns
+        None (training resumes from that checkpoint instead).
+      print_fn: keyword-only; called with `RestorePlan.report()` (None: quiet).
+      **selection: the keyword-only options of `variables_to_restore`.
+
+    Returns:
+      Graph mode: `init_fn(sess)` (with the plan as `init_fn.plan`), or None.
+      Eager mode: not applicable, raises `RuntimeError`.
+    """
+    fn = "init_fn_from_checkpoint"
+    _require_graph(fn)
+    if print_fn is not None and not callable(print_fn):
+        fail(fn, "print_fn", "callable or None", print_fn, TypeError)
+    path = resolve_checkpoint(checkpoint_path, train_dir)
+    if path is None:
+        return None
+    plan = variables_to_restore(path, checkpoint_exclude_scopes,
+                                ignore_missing_vars, **selection)
+    if print_fn is not None:
+        print_fn(plan.report())
+    return plan.init_fn()
+
+
+def scaffold_from_checkpoint(checkpoint_path, checkpoint_exclude_scopes=None,
+                             ignore_missing_vars=False, *, train_dir=None,
+                             print_fn=print, scaffold_kwargs=None,
+                             **selection):
+    """A `tf.compat.v1.train.Scaffold` whose `init_fn` restores the checkpoint.
+
+    For `tf.compat.v1.train.MonitoredTrainingSession(checkpoint_dir=train_dir,
+    scaffold=...)`: the session runs `init_fn` only when `train_dir` holds no
+    checkpoint (and when it does, the scaffold gets no `init_fn` at all).
+
+    Args:
+      checkpoint_path, checkpoint_exclude_scopes, ignore_missing_vars,
+      train_dir, print_fn, **selection: as `init_fn_from_checkpoint`.
+      scaffold_kwargs: keyword-only dict of further `Scaffold` arguments.
+
+    Returns:
+      Graph mode: a `Scaffold`. Eager mode: not applicable, raises
+      `RuntimeError`.
+    """
+    fn = "scaffold_from_checkpoint"
+    if scaffold_kwargs is not None and not isinstance(scaffold_kwargs, dict):
+        fail(fn, "scaffold_kwargs", "a dict or None", scaffold_kwargs,
+             TypeError)
+    restore = init_fn_from_checkpoint(
+        checkpoint_path, checkpoint_exclude_scopes, ignore_missing_vars,
+        train_dir=train_dir, print_fn=print_fn, **selection)
+    init_fn = None
+    if restore is not None:
+        def init_fn(scaffold, sess):  # Scaffold passes itself first
+            del scaffold
+            restore(sess)
+    return _v1.train.Scaffold(init_fn=init_fn, **(scaffold_kwargs or {}))
