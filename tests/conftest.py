@@ -14,7 +14,9 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 settings.register_profile(
     "tf", max_examples=12, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture])
-settings.load_profile("tf")
+settings.register_profile(
+    "thorough", parent=settings.get_profile("tf"), max_examples=300)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "tf"))
 
 _GLOBAL_STEP = tf.compat.v1.GraphKeys.GLOBAL_STEP
 

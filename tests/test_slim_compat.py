@@ -72,8 +72,10 @@ def test_restored_attributes_point_at_public_api():
     assert variable_scope.variable is v1.Variable
     assert control_flow_ops.cond is v1.cond
     assert control_flow_ops.case is v1.case
+    assert control_flow_ops.while_loop is v1.while_loop
     assert control_flow_ops.Assert is tf.debugging.Assert
     assert array_ops.stack is tf.stack
+    assert array_ops.unstack is tf.unstack
 
 
 def test_patch_is_idempotent():
@@ -123,6 +125,7 @@ _SUBPROCESS = textwrap.dedent("""
         else:
             raise AssertionError("batch_norm worked without the patch")
     del os.environ["TF1_SCHEDULES_NO_SLIM_PATCH"]
+    sys.modules.pop("tf1_schedules.finetune", None)  # a fresh import
     import tf1_schedules.finetune  # importing it applies the patch
     assert ops.Tensor is tf.Tensor
     with tf.Graph().as_default():
@@ -189,11 +192,8 @@ def test_batch_norm_in_place_updates_with_tensor_is_training():
         with tf.control_dependencies([y]):
             moved = tf.identity(mean.read_value())
         got = _run(moved)
-    np.testing.assert_allclose(got, 0.5 * x_mean(), rtol=1e-6)
-
-
-def x_mean():
-    return np.arange(24, dtype=np.float32).reshape(-1, 3).mean(axis=0)
+    batch_mean = np.arange(24, dtype=np.float32).reshape(-1, 3).mean(axis=0)
+    np.testing.assert_allclose(got, 0.5 * batch_mean, rtol=1e-6)
 
 
 def test_batch_norm_on_2d_inputs_after_fully_connected():
@@ -258,6 +258,15 @@ def test_local_and_global_variable():
         got = _run([local, glob])
     np.testing.assert_allclose(got[0], [1.0, 2.0])
     assert got[1] == 3.0
+
+
+def test_legacy_linear_on_3d_inputs_uses_unstack_and_stack():
+    with tf.Graph().as_default():
+        x = tf.ones([2, 3, 4])
+        y = slim.legacy_linear(x, 5, bias_init=tf.constant_initializer(0.5),
+                               weight_init=tf.constant_initializer(0.25))
+        got = _run(y)
+    np.testing.assert_allclose(got, np.full((2, 3, 5), 1.5))
 
 
 def test_tfexample_decoder_image_decodes_png():

@@ -91,7 +91,10 @@ def _matching_scope(name, scopes, prefix_match):
 
 def _unique(variables):
     """`variables` without repeats (first occurrence kept), in order."""
-    return list({id(v): v for v in reversed(list(variables))}.values())[::-1]
+    unique = {}
+    for var in variables:
+        unique.setdefault(id(var), var)
+    return list(unique.values())
 
 
 def select_variables(variables, include_scopes=None, exclude_scopes=None, *,
@@ -133,10 +136,11 @@ def variables_to_train(trainable_scopes=None, *, variables=None,
       `optimizer.minimize(var_list=...)`. Graph mode: the default graph's
       variables. Eager mode: pass `variables` (there is no collection).
     """
+    scopes = _parse_scopes("variables_to_train", "trainable_scopes",
+                           trainable_scopes)
     if variables is None:
         variables = _v1.trainable_variables()
-    return select_variables(variables, trainable_scopes,
-                            prefix_match=prefix_match)
+    return select_variables(variables, scopes, prefix_match=prefix_match)
 
 
 # --- what is not model state ----------------------------------------------------
@@ -238,6 +242,8 @@ def _parse_scope_map(fn, scope_map):
 
 
 def _shape(shape):
+    if shape.rank is None:
+        return "<unknown rank>"
     return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
 
 
@@ -439,7 +445,10 @@ def init_fn_from_checkpoint(checkpoint_path, checkpoint_exclude_scopes=None,
     """slim's `_get_init_fn`: `init_fn(sess)` restoring the pretrained model.
 
     Use it in a plain `Session` loop (``init_fn(sess)`` after running the
-    initializers) or as `slim.learning.train(..., init_fn=...)`.
+    initializers) or as `slim.learning.train(..., init_fn=...)`. The restore
+    ops are built now, so call it before the graph is finalized.
+    `slim.learning.train` runs a `Supervisor` whose background threads need
+    ``tf.compat.v1.disable_eager_execution()`` at program start.
 
     Args:
       checkpoint_path, checkpoint_exclude_scopes, ignore_missing_vars: as
@@ -493,9 +502,17 @@ def scaffold_from_checkpoint(checkpoint_path, checkpoint_exclude_scopes=None,
     restore = init_fn_from_checkpoint(
         checkpoint_path, checkpoint_exclude_scopes, ignore_missing_vars,
         train_dir=train_dir, print_fn=print_fn, **selection)
-    init_fn = None
-    if restore is not None:
-        def init_fn(scaffold, sess):  # Scaffold passes itself first
-            del scaffold
-            restore(sess)
-    return _v1.train.Scaffold(init_fn=init_fn, **(scaffold_kwargs or {}))
+    return _v1.train.Scaffold(init_fn=_scaffold_init_fn(restore),
+                              **(scaffold_kwargs or {}))
+
+
+def _scaffold_init_fn(restore):
+    """`Scaffold` calls `init_fn(scaffold, session)`; slim calls `(sess)`."""
+    if restore is None:
+        return None
+
+    def init_fn(scaffold, sess):
+        del scaffold
+        restore(sess)
+
+    return init_fn

@@ -1,253 +1,373 @@
-"""Optimizer building blocks: BERT's AdamWeightDecayOptimizer, dynamic loss scaling.
+"""Per-group (layer-wise) optimizers: one backward pass, one global step.
 
-`AdamWeightDecayOptimizer` reproduces `google-research/bert:optimization.py`
-(update rule, slot names `<variable>/adam_m` and `<variable>/adam_v`, decay
-exclusions) as a regular `tf.compat.v1.train.Optimizer`, so `minimize`,
-`compute_gradients`, `get_slot`, sparse gradients and `global_step` work as
-with any TF1 optimizer. `DynamicLossScale` replaces
-`tf.contrib.mixed_precision`'s loss-scale manager for float16 training.
+The hand-written TF1 recipe for layer-wise learning rates,
+
+    train_op = tf.group(
+        tf.train.GradientDescentOptimizer(1e-5).minimize(loss, var_list=a),
+        tf.train.GradientDescentOptimizer(1e-4).minimize(loss, var_list=b))
+
+builds one backward pass per group, increments `global_step` once for every
+`minimize` it is passed to, and leaves that increment unordered with the
+other groups' learning-rate reads. `GroupedOptimizer` (and the one-call
+`minimize_groups`) does the same updates with:
+
+  * one gradient computation for all groups;
+  * every group's optimizer applied without the step, then
+    `global_step += 1` exactly once, after every group's update, so each
+    group's learning rate at step `t` is its schedule at `t`;
+  * `UPDATE_OPS` (batch-norm moving averages) run with the step;
+  * every variable in exactly one group (frozen groups said explicitly);
+  * optional global-norm clipping across all groups and loss scaling.
+
+Slot variables are named exactly as the hand-written pattern names them, so
+checkpoints move both ways. A group's learning rate is a real learning rate:
+with Adam, `multiplier=0.1` gives 0.1x the update (a gradient multiplier
+gives ~1x, because Adam normalises the gradient's scale away).
 """
-import re
-
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
+from tf1_schedules._mode import resolve_global_step
+from tf1_schedules.groups import (Group, as_group, assign_variables,
+                                  default_var_list, label, var_name)
+from tf1_schedules.loss_scale import DynamicLossScale, all_finite
 
-__all__ = ["AdamWeightDecayOptimizer", "DynamicLossScale"]
+__all__ = ["GroupedOptimizer", "minimize_groups"]
+
+_V1Optimizer = tf.compat.v1.train.Optimizer
+_GATE_OP = _V1Optimizer.GATE_OP
 
 
-class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
-    """BERT's Adam with decoupled weight decay (no bias correction).
+# ------------------------------------------------------- GroupedOptimizer --
 
-    Per variable `p` with gradient `g` (slots `m`, `v` start at zero):
+class GroupedOptimizer(_V1Optimizer):
+    """Trains each group of variables with its own optimizer, in one step.
 
-        m = beta_1 * m + (1 - beta_1) * g
-        v = beta_2 * v + (1 - beta_2) * g ** 2
-        update = m / (sqrt(v) + epsilon)
-        update += weight_decay_rate * p     # unless excluded, see below
-        p = p - learning_rate * update
+    A `tf.compat.v1.train.Optimizer`, so it also works where one is
+    expected (`slim.learning.create_train_op`, Estimator `model_fn`s).
 
-    Weight decay is off when `weight_decay_rate == 0` or when any pattern of
-    `exclude_from_weight_decay` is found (`re.search`) in the variable name
-    without `:0` (so `"bias"` also excludes `dense/biases`, as in BERT).
+        grads = compute_gradients(loss)        # once, for every group
+        grads = clip_by_global_norm(grads)     # if clip_norm
+        for group: group_optimizer.apply_gradients(group_grads)   # no step
+        global_step += 1                       # after every group's update
 
     Args:
-      learning_rate: a float, a Tensor, or a zero-argument callable
-        (a tf1_schedules schedule in eager mode).
-      weight_decay_rate: number >= 0.
-      beta_1, beta_2: numbers in [0, 1).
-      epsilon: number >= 0.
-      exclude_from_weight_decay: None or a list of regex strings.
-      name: the optimizer name (name scope of its ops).
-
-    Differences from BERT:
-      * `global_step`, when passed to `apply_gradients`/`minimize`, is
-        incremented once after all updates, as by every TF1 optimizer (BERT's
-        ignored it and `create_optimizer` added a manual, unordered
-        `global_step + 1`). Do not keep that manual increment next to it.
-      * A second instance over the same variable names its slots
-        `<variable>/adam_m_1` (as TF names Adam's `Adam_1`) instead of raising
-        BERT's "Variable .../adam_m already exists" error, so per-group
-        optimizers can share a graph.
-      * Sparse gradients (`tf.gather`, embeddings) are applied densely, as
-        BERT's arithmetic on `IndexedSlices` did, without the dense-conversion
-        warning.
+      groups: a list of `Group` (or dicts of `Group` arguments), in the order
+        their optimizers are built (which fixes non-slot variable names such
+        as Adam's `beta1_power`, `beta1_power_1`).
+      optimizer_fn: `optimizer_fn(learning_rate) -> Optimizer`, called once
+        per group that has no `optimizer`, e.g.
+        `lambda lr: tf.compat.v1.train.MomentumOptimizer(lr, 0.9)`.
+      learning_rate: the base learning rate (number, Tensor or schedule) of
+        groups that give none; a group's `multiplier` scales it.
+      clip_norm: None or number > 0: `tf.clip_by_global_norm` over the
+        gradients of all groups together.
+      loss_scale: None or a `DynamicLossScale`.
+      name: name scope of the clipping and step ops.
     """
 
-    def __init__(self, learning_rate, weight_decay_rate=0.0, beta_1=0.9,
-                 beta_2=0.999, epsilon=1e-6, exclude_from_weight_decay=None,
-                 name="AdamWeightDecayOptimizer"):
-        fn = "AdamWeightDecayOptimizer"
-        if not callable(learning_rate):
+    def __init__(self, groups, *, optimizer_fn=None, learning_rate=None,
+                 clip_norm=None, loss_scale=None, name="GroupedOptimizer"):
+        fn = "GroupedOptimizer"
+        if isinstance(groups, (Group, dict)) or not groups:
+            checks.fail(fn, "groups", "a non-empty list of Group", groups,
+                        TypeError)
+        groups = [as_group(fn, i, g) for i, g in enumerate(groups)]
+        if optimizer_fn is not None and not callable(optimizer_fn):
+            checks.fail(fn, "optimizer_fn", "callable or None", optimizer_fn,
+                        TypeError)
+        if learning_rate is not None and not callable(learning_rate):
             learning_rate = checks.check_learning_rate(fn, learning_rate)
-        checks.check_number(fn, "weight_decay_rate", weight_decay_rate, low=0)
-        for arg, value in (("beta_1", beta_1), ("beta_2", beta_2)):
-            checks.check_number(fn, arg, value, low=0, high=1)
-            if checks.static_number(value) == 1:
-                checks.fail(fn, arg, "< 1", value)
-        checks.check_number(fn, "epsilon", epsilon, low=0)
-        self.exclude_from_weight_decay = _check_patterns(
-            fn, exclude_from_weight_decay)
+        if clip_norm is not None:
+            checks.check_number(fn, "clip_norm", clip_norm, low=0,
+                                low_inclusive=False)
+        if loss_scale is not None and not isinstance(loss_scale,
+                                                     DynamicLossScale):
+            checks.fail(fn, "loss_scale", "None or a DynamicLossScale",
+                        loss_scale, TypeError)
         if not isinstance(name, str) or not name:
             checks.fail(fn, "name", "a non-empty string", name, TypeError)
         super().__init__(use_locking=False, name=name)
-        self.learning_rate = learning_rate
-        self.weight_decay_rate = weight_decay_rate
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        self.groups = groups
+        self.optimizers = [_build_optimizer(fn, i, g, optimizer_fn,
+                                            learning_rate)
+                           for i, g in enumerate(groups)]
+        _check_distinct(fn, self.optimizers)
+        self.clip_norm = clip_norm
+        self.loss_scale = loss_scale
+        # Object-based checkpoints (eager mode) save every group's slots and
+        # non-slot variables through these dependencies.
+        for index, optimizer in enumerate(self.optimizers):
+            if optimizer is not None:
+                self._track_trackable(optimizer, name=f"group_{index}")
+        if loss_scale is not None:
+            self._track_trackable(loss_scale, name="loss_scale")
 
-    def _create_slots(self, var_list):
-        # TF's slot creator names the slot `<variable>/<op_name>`: BERT's
-        # `adam_m`/`adam_v` names. The getter sets the distribution policy.
-        scope = tf.compat.v1.get_variable_scope()
-        with tf.compat.v1.variable_scope(scope, custom_getter=_slot_getter,
-                                         auxiliary_name_scope=False):
-            for var in var_list:
-                self._zeros_slot(var, "adam_m", "adam_m")
-                self._zeros_slot(var, "adam_v", "adam_v")
+    def split_variables(self, var_list=None):
+        """One list of variables per group (frozen groups included).
 
-    def _prepare(self):
-        learning_rate = self._call_if_callable(self.learning_rate)
-        self._learning_rate_t = tf.convert_to_tensor(
-            learning_rate, name="learning_rate")
+        `var_list` defaults to the trainable variables (graph mode). Raises
+        ValueError listing unmatched and overlapping variables, and scope
+        strings or regexes that match nothing.
+        """
+        if var_list is None:
+            var_list = default_var_list()
+        return assign_variables("GroupedOptimizer", self.groups,
+                                list(var_list) + _explicit(self.groups),
+                                check_patterns=True)
 
-    def _decays(self, var):
-        if not self.weight_decay_rate:
-            return False
-        name = re.sub(r":\d+$", "", var.name)
-        return not any(re.search(p, name)
-                       for p in self.exclude_from_weight_decay or ())
+    def compute_gradients(self, loss, var_list=None, gate_gradients=_GATE_OP,
+                          aggregation_method=None,
+                          colocate_gradients_with_ops=False, grad_loss=None):
+        """As `Optimizer.compute_gradients`, for the non-frozen variables.
 
-    def _apply_dense(self, grad, var):
-        m = self.get_slot(var, "adam_m")
-        v = self.get_slot(var, "adam_v")
-        # The expression order is BERT's, so float32 results are identical.
-        next_m = (tf.multiply(self.beta_1, m)
-                  + tf.multiply(1.0 - self.beta_1, grad))
-        next_v = (tf.multiply(self.beta_2, v)
-                  + tf.multiply(1.0 - self.beta_2, tf.square(grad)))
-        update = next_m / (tf.sqrt(next_v) + self.epsilon)
-        if self._decays(var):
-            update += self.weight_decay_rate * var
-        learning_rate = tf.cast(self._learning_rate_t, var.dtype.base_dtype)
-        next_param = var - learning_rate * update
-        return tf.group(tf.compat.v1.assign(var, next_param),
-                        tf.compat.v1.assign(m, next_m),
-                        tf.compat.v1.assign(v, next_v))
+        The gradients of all groups come from one backward pass. In eager
+        mode `loss` is a zero-argument callable; a callable `loss` with
+        `var_list=None` splits the variables it watches into the groups
+        (graph collections do not exist in eager mode or tf.function).
+        """
+        watched = callable(loss) and var_list is None
+        if not watched:
+            var_list = self._trained(self.split_variables(var_list))
+        if self.loss_scale is not None:
+            loss = self.loss_scale.scale_loss(loss)
+        grads_and_vars = super().compute_gradients(
+            loss, var_list, gate_gradients, aggregation_method,
+            colocate_gradients_with_ops, grad_loss)
+        if watched:
+            trained = self._trained(self.split_variables(
+                [v for _, v in grads_and_vars]))
+            keep = {v.ref() for v in trained}
+            grads_and_vars = [(g, v) for g, v in grads_and_vars
+                              if v.ref() in keep]
+        if self.loss_scale is not None:
+            grads_and_vars = self.loss_scale.unscale(grads_and_vars)
+        return grads_and_vars
 
-    def _resource_apply_dense(self, grad, handle):
-        return self._apply_dense(grad, handle)
+    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+        """Applies each group's gradients, then `global_step += 1` once.
 
-    def _apply_sparse(self, grad, var):
-        return self._apply_dense(tf.convert_to_tensor(grad), var)
+        Args:
+          grads_and_vars: (gradient, variable) pairs, as `compute_gradients`
+            returns them; pairs with a None gradient or in a frozen group
+            are skipped.
+          global_step: the step to increment; None means
+            `tf.compat.v1.train.get_or_create_global_step()`.
+          name: name of the returned op.
 
-    def _resource_apply_sparse(self, grad, handle, indices):
-        # Called with de-duplicated indices; BERT's dense arithmetic decays
-        # every row of `m` and `v`, so the update is applied densely.
-        dense = tf.scatter_nd(tf.expand_dims(indices, -1), grad,
-                              tf.shape(handle, out_type=indices.dtype))
-        return self._apply_dense(dense, handle)
+        Returns:
+          Graph mode: the op that runs every update and the increment.
+          Eager mode: None (the step has been applied).
+        """
+        grads_and_vars = [(g, v) for g, v in grads_and_vars]
+        per_group = self._split_gradients(grads_and_vars)
+        global_step = _check_step(resolve_global_step(global_step))
+        if self.loss_scale is None:
+            return self._apply(per_group, global_step, name)
+        finite = all_finite([g for pairs in per_group for g, _ in pairs])
 
+        def apply():
+            with tf.control_dependencies(
+                    [self._apply(per_group, global_step, None)]):
+                return tf.constant(True)
 
-def _slot_getter(getter, *args, **kwargs):
-    """Slots are written identically on every replica: mirrored, averaged."""
-    kwargs["synchronization"] = tf.VariableSynchronization.ON_WRITE
-    kwargs["aggregation"] = tf.VariableAggregation.MEAN
-    return getter(*args, **kwargs)
+        applied = tf.cond(finite, apply, lambda: tf.constant(False))
+        return tf.group(applied, self.loss_scale.update(finite),
+                        name=name or self.get_name())
 
+    def minimize(self, loss, global_step=None, var_list=None,
+                 gate_gradients=_GATE_OP, aggregation_method=None,
+                 colocate_gradients_with_ops=False, name=None,
+                 grad_loss=None, *, update_ops=None):
+        """`compute_gradients` + `apply_gradients` + `update_ops`.
 
-def _check_patterns(fn, patterns):
-    if patterns is None:
+        Args:
+          loss, var_list, gate_gradients, aggregation_method,
+          colocate_gradients_with_ops, grad_loss: as in `Optimizer.minimize`
+            (in eager mode `loss` is a zero-argument callable).
+          global_step: as in `apply_gradients` (None: the global step, which
+            is incremented once per run).
+          name: name of the update op.
+          update_ops: ops to run with the step; None means the graph's
+            `tf.compat.v1.GraphKeys.UPDATE_OPS` (batch-norm moving averages)
+            in graph mode and none in eager mode.
+
+        Returns:
+          Graph mode: the train op. Eager mode: None (the step has run).
+        """
+        grads_and_vars = self.compute_gradients(
+            loss, var_list, gate_gradients, aggregation_method,
+            colocate_gradients_with_ops, grad_loss)
+        step = self.apply_gradients(grads_and_vars, global_step, name)
+        if update_ops is None:
+            update_ops = ([] if tf.executing_eagerly() else
+                          tf.compat.v1.get_collection(
+                              tf.compat.v1.GraphKeys.UPDATE_OPS))
+        if tf.executing_eagerly() or not update_ops:
+            return step
+        return tf.group(step, *update_ops)
+
+    def get_slot(self, var, name):
+        """The slot `name` of `var`, from the optimizer of `var`'s group.
+
+        `get_slot_names()` stays empty: the groups' optimizers own the slots
+        (and save them in object-based checkpoints); ask
+        `optimizers[i].get_slot_names()` for their names.
+        """
+        for optimizer in self._active():
+            slot = optimizer.get_slot(var, name)
+            if slot is not None:
+                return slot
         return None
-    if isinstance(patterns, str) or not all(
-            isinstance(p, str) for p in patterns):
-        checks.fail(fn, "exclude_from_weight_decay",
-                    "None or a list of regex strings", patterns, TypeError)
-    return list(patterns)
-
-
-class DynamicLossScale:
-    """Dynamic loss scaling for float16 training (BERT's `manual_fp16`).
-
-    The loss is multiplied by `scale` before differentiation and the
-    gradients divided by it. A step whose gradients contain inf or NaN
-    changes no variable (`GroupedOptimizer` skips the update and the
-    `global_step` increment) and sets `scale = max(scale / multiplier, 1)`;
-    after `increment_period` consecutive finite steps,
-    `scale = scale * multiplier` (kept if finite).
-
-    Args:
-      initial_scale: number > 0 (BERT's `manual_fp16` uses 2**32).
-      increment_period: integer >= 1.
-      multiplier: number > 1.
-
-    Differences from `tf.contrib.mixed_precision.
-    ExponentialUpdateLossScaleManager(init_loss_scale=2**32,
-    incr_every_n_steps=1000, decr_every_n_nan_or_inf=2, decr_ratio=0.5)`:
-    the scale drops after every non-finite step (as TF2's dynamic loss
-    scale does), not after every second one.
-    """
-
-    def __init__(self, initial_scale=2.0**32, increment_period=1000,
-                 multiplier=2.0):
-        fn = "DynamicLossScale"
-        checks.check_number(fn, "initial_scale", initial_scale, low=0,
-                            low_inclusive=False)
-        checks.check_number(fn, "increment_period", increment_period, low=1)
-        if not checks.is_integral(increment_period):
-            checks.fail(fn, "increment_period", "an integer",
-                        increment_period, TypeError)
-        checks.check_number(fn, "multiplier", multiplier, low=1,
-                            low_inclusive=False)
-        self.initial_scale = float(initial_scale)
-        self.increment_period = int(increment_period)
-        self.multiplier = float(multiplier)
-        self._store = {}
 
     def variables(self):
-        """`[scale, good_steps]`, created on first use (once per graph)."""
-        with tf.init_scope():
-            key = (None if tf.executing_eagerly()
-                   else tf.compat.v1.get_default_graph())
-            if key not in self._store:
-                self._store[key] = [
-                    _counter(self.initial_scale, tf.float32, "loss_scale"),
-                    _counter(0, tf.int64, "loss_scale_good_steps")]
-            return self._store[key]
+        owned = [v for o in self._active() for v in o.variables()]
+        if self.loss_scale is not None:
+            owned += self.loss_scale.variables()
+        return owned
 
-    def scale(self):
-        """The current loss scale, a float32 Tensor."""
-        return tf.convert_to_tensor(self.variables()[0])
+    def _active(self):
+        return [o for o in self.optimizers if o is not None]
 
-    def scale_loss(self, loss):
-        """`loss * scale`; a callable loss gives a callable."""
-        if callable(loss):
-            return lambda: self.scale_loss(loss())
-        return loss * tf.cast(self.scale(), loss.dtype)
+    def _trained(self, members):
+        return [v for group, vars_ in zip(self.groups, members)
+                if not group.frozen for v in vars_]
 
-    def unscale(self, grads_and_vars):
-        """Divides every gradient by the scale (None stays None)."""
-        inverse = 1.0 / self.scale()
-        return [(None if g is None else _rescale(g, inverse), v)
-                for g, v in grads_and_vars]
+    def _split_gradients(self, grads_and_vars):
+        members = assign_variables("GroupedOptimizer", self.groups,
+                                    [v for _, v in grads_and_vars])
+        grads = {v.ref(): g for g, v in grads_and_vars}
+        per_group = []
+        for i, (group, vars_) in enumerate(zip(self.groups, members)):
+            pairs = [(grads[v.ref()], v) for v in vars_
+                     if grads[v.ref()] is not None]
+            if not group.frozen and vars_ and not pairs:
+                checks.fail("GroupedOptimizer", "groups", "trainable by the "
+                            f"loss: {label(self.groups, i)} got no gradient "
+                            "for any of its variables (freeze it with "
+                            "frozen=True, or check the loss)",
+                            [var_name(v) for v in vars_])
+            per_group.append([] if group.frozen else pairs)
+        return per_group
 
-    def update(self, finite):
-        """The op that moves the scale after a step; `finite`: bool Tensor."""
-        scale, good = self.variables()
-        good_next = good + 1
-        period_done = good_next >= self.increment_period
-        bigger = scale * self.multiplier
-        grown = tf.where(
-            tf.logical_and(period_done, tf.math.is_finite(bigger)),
-            bigger, scale)
-        shrunk = tf.maximum(scale / self.multiplier, 1.0)
-        zero = tf.zeros_like(good_next)
-        return tf.group(
-            scale.assign(tf.where(finite, grown, shrunk)),
-            good.assign(tf.where(
-                tf.logical_and(finite, tf.logical_not(period_done)),
-                good_next, zero)))
-
-
-def all_finite(grads):
-    """A bool Tensor: no gradient (dense or sparse) holds inf or NaN."""
-    values = [g.values if isinstance(g, tf.IndexedSlices) else g
-              for g in grads]
-    return tf.reduce_all(
-        tf.stack([tf.reduce_all(tf.math.is_finite(v)) for v in values]))
+    def _apply(self, per_group, global_step, name):
+        if self.clip_norm is not None:
+            per_group = _clip(per_group, self.clip_norm, self.get_name())
+        # Each group's optimizer is applied at the caller's name scope, as a
+        # hand-written `minimize` would be: non-slot variables (Adam's
+        # `beta1_power`) get the same names, so checkpoints interoperate.
+        updates = [optimizer.apply_gradients(pairs)
+                   for optimizer, pairs in zip(self.optimizers, per_group)
+                   if optimizer is not None and pairs]
+        with tf.control_dependencies(updates):
+            increment = tf.compat.v1.assign_add(global_step, 1)
+        if tf.executing_eagerly():
+            return None
+        return tf.group(increment, name=name or self.get_name())
 
 
-def _rescale(grad, factor):
-    if isinstance(grad, tf.IndexedSlices):
-        return tf.IndexedSlices(grad.values * tf.cast(factor, grad.dtype),
-                                grad.indices, grad.dense_shape)
-    return grad * tf.cast(factor, grad.dtype)
+def _build_optimizer(fn, index, group, optimizer_fn, base_learning_rate):
+    if group.frozen:
+        return None
+    if group.optimizer is not None:
+        return group.optimizer
+    learning_rate = (group.learning_rate if group.learning_rate is not None
+                     else base_learning_rate)
+    if learning_rate is None:
+        checks.fail(fn, "learning_rate", f"given: {label([group], 0)} at "
+                    f"groups[{index}] has no optimizer and no learning_rate",
+                    None)
+    if optimizer_fn is None:
+        checks.fail(fn, "optimizer_fn", f"given: groups[{index}] has no "
+                    "optimizer", None)
+    optimizer = optimizer_fn(_scaled(learning_rate, group.multiplier))
+    if not isinstance(optimizer, _V1Optimizer):
+        checks.fail(fn, "optimizer_fn", "a function returning a "
+                    "tf.compat.v1.train.Optimizer", optimizer, TypeError)
+    return optimizer
 
 
-def _counter(value, dtype, name):
-    """A non-trainable scalar that every replica updates identically."""
-    return tf.Variable(
-        tf.constant(value, dtype), trainable=False, name=name,
-        synchronization=tf.VariableSynchronization.ON_WRITE,
-        aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+def _scaled(learning_rate, multiplier):
+    """`learning_rate * multiplier`, evaluated when the optimizer reads it."""
+    if multiplier == 1.0:
+        return learning_rate
+
+    def scaled():
+        value = learning_rate() if callable(learning_rate) else learning_rate
+        value = tf.convert_to_tensor(value)
+        return value * tf.constant(multiplier, value.dtype)
+
+    return scaled
+
+
+def _check_distinct(fn, optimizers):
+    seen = {}
+    for index, optimizer in enumerate(optimizers):
+        if optimizer is None:
+            continue
+        if id(optimizer) in seen:
+            checks.fail(fn, "groups", "given one optimizer instance each "
+                        f"(groups[{seen[id(optimizer)]}] and groups[{index}] "
+                        "share one, which would apply its per-step state "
+                        "twice)", optimizer)
+        seen[id(optimizer)] = index
+
+
+def _check_step(global_step):
+    if not isinstance(global_step, tf.Variable):
+        checks.fail("GroupedOptimizer", "global_step", "a tf.Variable or None",
+                    global_step, TypeError)
+    return global_step
+
+
+def _explicit(groups):
+    return [m for g in groups for m in g.variables
+            if isinstance(m, tf.Variable)]
+
+
+def _clip(per_group, clip_norm, scope):
+    flat = [g for pairs in per_group for g, _ in pairs]
+    with tf.name_scope(scope):
+        clipped, _ = tf.clip_by_global_norm(flat, clip_norm)
+    clipped = iter(clipped)
+    return [[(next(clipped), v) for _, v in pairs] for pairs in per_group]
+
+
+# ------------------------------------------------------------ one call --
+
+def minimize_groups(loss, groups, *, optimizer_fn=None, learning_rate=None,
+                    global_step=None, var_list=None, clip_norm=None,
+                    loss_scale=None, update_ops=None,
+                    name="GroupedOptimizer"):
+    """The train op for per-group optimizers (graph mode, or in tf.function).
+
+    Replaces `tf.group(opt_1.minimize(loss, var_list=v_1), ...)`:
+
+        train_op = minimize_groups(loss, [
+            Group("net/conv1", frozen=True),
+            Group("net/block1", multiplier=0.1),
+            Group("net/logits"),
+        ], optimizer_fn=lambda lr: tf.compat.v1.train.AdamOptimizer(lr),
+           learning_rate=polynomial_decay(1e-3, None, 10000))
+
+    Args: as in `GroupedOptimizer` and `GroupedOptimizer.minimize`.
+
+    Returns:
+      A train op: one backward pass, each group's update, the `UPDATE_OPS`,
+      and `global_step += 1` after every update.
+
+    Raises:
+      RuntimeError: in eager mode, where a new optimizer per call would lose
+        its state: build a `GroupedOptimizer` once and call its `minimize`.
+    """
+    if tf.executing_eagerly():
+        raise RuntimeError(
+            "minimize_groups: `loss` must be a graph Tensor (graph mode or "
+            "inside tf.function). In eager mode build "
+            "GroupedOptimizer(groups, ...) once and call its "
+            "minimize(loss_fn, var_list=...) every step.")
+    optimizer = GroupedOptimizer(
+        groups, optimizer_fn=optimizer_fn, learning_rate=learning_rate,
+        clip_norm=clip_norm, loss_scale=loss_scale, name=name)
+    return optimizer.minimize(loss, global_step, var_list,
+                              update_ops=update_ops)

@@ -1,0 +1,197 @@
+"""Step time of grouped optimizers on slim's resnet_v1_50 (CPU).
+
+Variants, each in its own graph and session, timed in the same process in
+interleaved rounds (the order rotates every round); the table reports the
+median step time relative to A under the same grappler setting:
+
+  A       one `minimize` over all variables
+  naiveK  the hand-written pattern: `tf.group` of K `minimize` calls, the
+          global step passed to the first one only
+  oursK   `minimize_groups` with K groups (one backward pass)
+
+Groups are K contiguous slices of the trainable variables (input to output),
+each with its own MomentumOptimizer(0.01 * (k + 1), 0.9).
+
+    PYTHONPATH=. python scripts/bench_groups.py              # full table
+    PYTHONPATH=. python scripts/bench_groups.py --rounds 2   # quick look
+
+`--race N` also counts, over N freshly initialised runs of a small model,
+how often a group's first update used the already-incremented step.
+"""
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import tf1_schedules.slim_compat  # noqa: E402,F401  (tf-slim on TF 2.16+)
+from tf1_schedules import decay  # noqa: E402
+from tf1_schedules.groups import Group  # noqa: E402
+from tf1_schedules.optimizers import minimize_groups  # noqa: E402
+
+V1 = tf.compat.v1
+
+
+def momentum(k):
+    return V1.train.MomentumOptimizer(0.01 * (k + 1), 0.9)
+
+
+def chunks(variables, k):
+    bounds = np.linspace(0, len(variables), k + 1).astype(int)
+    return [variables[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def build(variant, k, batch, size):
+    """(graph, train_op, stats) for one variant."""
+    from tf_slim.nets import resnet_v1
+    graph = tf.Graph()
+    start = time.perf_counter()
+    with graph.as_default():
+        rng = np.random.default_rng(0)
+        images = tf.constant(rng.normal(size=(batch, size, size, 3)),
+                             tf.float32)
+        labels = tf.constant(rng.integers(0, 10, batch))
+        logits, _ = resnet_v1.resnet_v1_50(images, num_classes=10,
+                                           is_training=True)
+        loss = tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=labels, logits=tf.reshape(logits, [batch, 10])))
+        gs = V1.train.get_or_create_global_step()
+        variables = V1.trainable_variables()
+        update_ops = V1.get_collection(V1.GraphKeys.UPDATE_OPS)
+        if variant == "A":
+            with tf.control_dependencies(update_ops):
+                train_op = momentum(0).minimize(loss, global_step=gs)
+        elif variant == "naive":
+            with tf.control_dependencies(update_ops):
+                train_op = tf.group(*[
+                    momentum(i).minimize(loss, var_list=part,
+                                         global_step=gs if i == 0 else None)
+                    for i, part in enumerate(chunks(variables, k))])
+        else:
+            train_op = minimize_groups(loss, [
+                Group(part, optimizer=momentum(i))
+                for i, part in enumerate(chunks(variables, k))])
+        init = V1.global_variables_initializer()
+    ops = graph.get_operations()
+    stats = {
+        "build_s": time.perf_counter() - start,
+        "ops": len(ops),
+        "conv_backprop": sum(o.type.startswith("Conv2DBackprop")
+                             for o in ops),
+        "graphdef_mb": graph.as_graph_def().ByteSize() / 1e6,
+    }
+    return graph, train_op, init, stats
+
+
+def session(graph, grappler):
+    config = V1.ConfigProto()
+    if not grappler:
+        config.graph_options.rewrite_options.disable_meta_optimizer = True
+    return V1.Session(graph=graph, config=config)
+
+
+def bench(grappler, ks, rounds, steps, batch, size):
+    variants = [("A", 0)] + [(v, k) for k in ks for v in ("naive", "ours")]
+    runs = {}
+    for variant, k in variants:
+        graph, train_op, init, stats = build(variant, k, batch, size)
+        sess = session(graph, grappler)
+        sess.run(init)
+        sess.run(train_op)          # warm-up: grappler, allocations
+        runs[(variant, k)] = (sess, train_op, stats, [])
+    for r in range(rounds):
+        order = variants[r % len(variants):] + variants[:r % len(variants)]
+        for key in order:
+            sess, train_op, _, times = runs[key]
+            start = time.perf_counter()
+            for _ in range(steps):
+                sess.run(train_op)
+            times.append((time.perf_counter() - start) / steps)
+    base = statistics.median(runs[("A", 0)][3])
+    rows = []
+    for key in variants:
+        sess, _, stats, times = runs[key]
+        median = statistics.median(times)
+        rows.append((key, median * 1e3, median / base, stats))
+        sess.close()
+    return rows
+
+
+def race(runs, k=6, size=64):
+    """Fresh runs whose first update used a step other than 0."""
+    counts = {}
+    for variant in ("naive", "ours"):
+        with tf.Graph().as_default():
+            variables = [tf.Variable(np.zeros(size, np.float32),
+                                     name=f"g{i}") for i in range(k)]
+            gs = V1.train.get_or_create_global_step()
+            rates = [0.5 + i for i in range(k)]
+            schedules = [decay.exponential_decay(lr, gs, 1, 0.5,
+                                                 staircase=True)
+                         for lr in rates]
+            loss = tf.add_n([tf.reduce_sum(v) for v in variables])
+            sgd = V1.train.GradientDescentOptimizer
+            if variant == "naive":
+                train_op = tf.group(*[
+                    sgd(lr).minimize(loss, var_list=[v],
+                                     global_step=gs if i == 0 else None)
+                    for i, (v, lr) in enumerate(zip(variables, schedules))])
+            else:
+                train_op = minimize_groups(loss, [
+                    Group([v], optimizer=sgd(lr))
+                    for v, lr in zip(variables, schedules)])
+            init = V1.global_variables_initializer()
+            expected = [np.full(size, -lr, np.float32) for lr in rates]
+            bad = 0
+            with V1.Session() as sess:
+                for _ in range(runs):
+                    sess.run(init)
+                    sess.run(train_op)
+                    values = sess.run(variables)
+                    bad += any(not np.array_equal(v, e)
+                               for v, e in zip(values, expected))
+        counts[variant] = bad
+    return counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--size", type=int, default=32)
+    parser.add_argument("--ks", type=int, nargs="+", default=[2, 4, 8])
+    parser.add_argument("--grappler", choices=["on", "off", "both"],
+                        default="both")
+    parser.add_argument("--race", type=int, default=0,
+                        help="fresh runs for the race count (0: skip)")
+    args = parser.parse_args()
+    settings = {"on": [True], "off": [False], "both": [True, False]}
+    print(f"TF {tf.__version__}, {os.cpu_count()} CPUs, resnet_v1_50 "
+          f"{args.size}x{args.size}, batch {args.batch}, {args.rounds} "
+          f"rounds x {args.steps} steps, median step time")
+    for grappler in settings[args.grappler]:
+        rows = bench(grappler, args.ks, args.rounds, args.steps, args.batch,
+                     args.size)
+        print(f"\ngrappler {'on' if grappler else 'off'}")
+        print("| variant | ms/step | x A | ops | Conv2DBackprop* | "
+              "GraphDef MB | build s |")
+        print("|---|---|---|---|---|---|---|")
+        for (variant, k), ms, ratio, s in rows:
+            name = variant if variant == "A" else f"{variant}{k}"
+            print(f"| {name} | {ms:.0f} | {ratio:.2f} | {s['ops']} | "
+                  f"{s['conv_backprop']} | {s['graphdef_mb']:.2f} | "
+                  f"{s['build_s']:.2f} |")
+    if args.race:
+        counts = race(args.race)
+        print(f"\nrace: fresh runs whose first update read an incremented "
+              f"step, out of {args.race}: {counts}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,362 @@
+"""BERT's optimizer recipe: `create_optimizer` and `AdamWeightDecayOptimizer`.
+
+`google-research/bert:optimization.py` on today's TF, graph mode first:
+
+    train_op = create_optimizer(loss, init_lr=2e-5, num_train_steps=1000,
+                                num_warmup_steps=100)
+    for _ in range(1000):
+        sess.run(train_op)
+
+Same learning-rate curve (linear warmup from 0, then the polynomial decay
+counted from step 0, so it drops at the end of warmup), same
+`clip_by_global_norm(1.0)`, same `AdamWeightDecayOptimizer` (update rule,
+slot names `<variable>/adam_m`, `<variable>/adam_v`, exclusions
+`LayerNorm`, `layer_norm`, `bias`), so an existing BERT checkpoint resumes.
+
+Differences from BERT: `global_step` is incremented exactly once per run,
+after the update (BERT's `tf.group(train_op, global_step.assign(gs + 1))`
+is unordered: some runs read the incremented step); `UPDATE_OPS` run with
+the step; no int32 step casts (correct past 2**31); keyword-only options for
+a continuous warmup-then-decay curve (`continuous=True`) and float16 dynamic
+loss scaling (`manual_fp16=True`).
+"""
+import functools
+import re
+
+import tensorflow as tf
+
+from tf1_schedules import _checks as checks
+from tf1_schedules import decay
+from tf1_schedules._mode import dual_mode
+from tf1_schedules.groups import Group
+from tf1_schedules.loss_scale import DynamicLossScale
+from tf1_schedules.optimizers import GroupedOptimizer
+
+__all__ = [
+    "AdamWeightDecayOptimizer",
+    "bert_learning_rate",
+    "bert_optimizer",
+    "create_optimizer",
+]
+
+# BERT's `exclude_from_weight_decay`.
+BERT_EXCLUDE_FROM_WEIGHT_DECAY = ("LayerNorm", "layer_norm", "bias")
+
+
+class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
+    """BERT's Adam with decoupled weight decay (no bias correction).
+
+    Per variable `p` with gradient `g` (slots `m`, `v` start at zero):
+
+        m = beta_1 * m + (1 - beta_1) * g
+        v = beta_2 * v + (1 - beta_2) * g ** 2
+        update = m / (sqrt(v) + epsilon)
+        update += weight_decay_rate * p     # unless excluded, see below
+        p = p - learning_rate * update
+
+    Weight decay is off when `weight_decay_rate == 0` or when any pattern of
+    `exclude_from_weight_decay` is found (`re.search`) in the variable name
+    without `:0` (so `"bias"` also excludes `dense/biases`, as in BERT).
+
+    Args:
+      learning_rate: a float, a Tensor, or a zero-argument callable
+        (a tf1_schedules schedule in eager mode).
+      weight_decay_rate: number >= 0.
+      beta_1, beta_2: numbers in [0, 1).
+      epsilon: number >= 0.
+      exclude_from_weight_decay: None or a list of regex strings.
+      name: the optimizer name (name scope of its ops).
+
+    Differences from BERT:
+      * `global_step`, when passed to `apply_gradients`/`minimize`, is
+        incremented once after all updates, as by every TF1 optimizer (BERT's
+        ignored it and `create_optimizer` added a manual, unordered
+        `global_step + 1`). Do not keep that manual increment next to it.
+      * A second instance over the same variable names its slots
+        `<variable>/adam_m_1` (as TF names Adam's `Adam_1`) instead of raising
+        BERT's "Variable .../adam_m already exists" error, so per-group
+        optimizers can share a graph.
+      * Sparse gradients (`tf.gather`, embeddings) are applied densely, as
+        BERT's arithmetic on `IndexedSlices` did, without the dense-conversion
+        warning.
+    """
+
+    def __init__(self, learning_rate, weight_decay_rate=0.0, beta_1=0.9,
+                 beta_2=0.999, epsilon=1e-6, exclude_from_weight_decay=None,
+                 name="AdamWeightDecayOptimizer"):
+        fn = "AdamWeightDecayOptimizer"
+        if not callable(learning_rate):
+            learning_rate = checks.check_learning_rate(fn, learning_rate)
+        checks.check_number(fn, "weight_decay_rate", weight_decay_rate, low=0)
+        for arg, value in (("beta_1", beta_1), ("beta_2", beta_2)):
+            checks.check_number(fn, arg, value, low=0, high=1)
+            if checks.static_number(value) == 1:
+                checks.fail(fn, arg, "< 1", value)
+        checks.check_number(fn, "epsilon", epsilon, low=0)
+        self.exclude_from_weight_decay = _check_patterns(
+            fn, exclude_from_weight_decay)
+        if not isinstance(name, str) or not name:
+            checks.fail(fn, "name", "a non-empty string", name, TypeError)
+        super().__init__(use_locking=False, name=name)
+        self.learning_rate = learning_rate
+        self.weight_decay_rate = weight_decay_rate
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def _create_slots(self, var_list):
+        # TF's slot creator names the slot `<variable>/<op_name>`, BERT's
+        # `adam_m`/`adam_v` (`adam_m_1` for a second optimizer). A custom
+        # getter on the current scope (restored after) sets the slots'
+        # distribution policy; re-entering the scope would reset TF's
+        # name de-duplication.
+        scope = tf.compat.v1.get_variable_scope()
+        previous = scope.custom_getter
+        scope.set_custom_getter(_slot_getter if previous is None else
+                                functools.partial(_outer_getter, previous))
+        try:
+            for var in var_list:
+                self._zeros_slot(var, "adam_m", "adam_m")
+                self._zeros_slot(var, "adam_v", "adam_v")
+        finally:
+            scope.set_custom_getter(previous)
+
+    def _prepare(self):
+        learning_rate = self._call_if_callable(self.learning_rate)
+        self._learning_rate_t = tf.convert_to_tensor(
+            learning_rate, name="learning_rate")
+
+    def _decays(self, var):
+        if not self.weight_decay_rate:
+            return False
+        name = re.sub(r":\d+$", "", var.name)
+        return not any(re.search(p, name)
+                       for p in self.exclude_from_weight_decay or ())
+
+    def _apply_dense(self, grad, var):
+        m = self.get_slot(var, "adam_m")
+        v = self.get_slot(var, "adam_v")
+        # The expression order is BERT's, so float32 results are identical.
+        next_m = (tf.multiply(self.beta_1, m)
+                  + tf.multiply(1.0 - self.beta_1, grad))
+        next_v = (tf.multiply(self.beta_2, v)
+                  + tf.multiply(1.0 - self.beta_2, tf.square(grad)))
+        update = next_m / (tf.sqrt(next_v) + self.epsilon)
+        if self._decays(var):
+            update += self.weight_decay_rate * var
+        learning_rate = tf.cast(self._learning_rate_t, var.dtype.base_dtype)
+        next_param = var - learning_rate * update
+        return tf.group(tf.compat.v1.assign(var, next_param),
+                        tf.compat.v1.assign(m, next_m),
+                        tf.compat.v1.assign(v, next_v))
+
+    def _resource_apply_dense(self, grad, handle):
+        return self._apply_dense(grad, handle)
+
+    def _apply_sparse(self, grad, var):
+        return self._apply_dense(tf.convert_to_tensor(grad), var)
+
+    def _resource_apply_sparse(self, grad, handle, indices):
+        # Called with de-duplicated indices; BERT's dense arithmetic decays
+        # every row of `m` and `v`, so the update is applied densely.
+        dense = tf.scatter_nd(tf.expand_dims(indices, -1), grad,
+                              tf.shape(handle, out_type=indices.dtype))
+        return self._apply_dense(dense, handle)
+
+
+def _slot_getter(getter, *args, **kwargs):
+    """Slots are written identically on every replica: mirrored, averaged."""
+    kwargs["synchronization"] = tf.VariableSynchronization.ON_WRITE
+    kwargs["aggregation"] = tf.VariableAggregation.MEAN
+    return getter(*args, **kwargs)
+
+
+def _outer_getter(inner, getter, *args, **kwargs):
+    return _slot_getter(functools.partial(inner, getter), *args, **kwargs)
+
+
+def _check_patterns(fn, patterns):
+    if patterns is None:
+        return None
+    if isinstance(patterns, str) or not all(
+            isinstance(p, str) for p in patterns):
+        checks.fail(fn, "exclude_from_weight_decay",
+                    "None or a list of regex strings", patterns, TypeError)
+    return list(patterns)
+
+
+# ------------------------------------------------------------- the curve --
+
+def bert_learning_rate(init_lr, global_step, num_train_steps,
+                       num_warmup_steps, *, continuous=False, name=None):
+    """BERT `create_optimizer`'s learning rate at `global_step`.
+
+        decayed = polynomial_decay(init_lr, step, num_train_steps,
+                                   end_learning_rate=0.0, power=1.0)
+        lr = init_lr * step / num_warmup_steps  if step < num_warmup_steps
+             decayed                            otherwise
+
+    The decay counts from step 0, so warmup never reaches `init_lr` and the
+    curve drops at `num_warmup_steps`: `init_lr=1, N=10, W=4` gives
+    `0, .25, .5, .75, .6, .5, .4, .3, .2, .1, 0, 0` at steps 0..11.
+    `continuous=True` (HF-style) decays from the end of warmup instead:
+    `decayed = polynomial_decay(init_lr, step - W, N - W, 0.0)`, so
+    lr(W) = init_lr.
+
+    Args:
+      init_lr: number or floating-point Tensor, the peak learning rate.
+      global_step: the step (None: the global step).
+      num_train_steps: integer > 0 (with `continuous`, > num_warmup_steps).
+      num_warmup_steps: integer >= 0, or None for 0 (no warmup).
+      continuous: keyword-only bool.
+      name: keyword-only op name (default scope `BertLearningRate`).
+
+    Returns:
+      Graph mode: a scalar Tensor. Eager mode: a zero-argument callable.
+
+    Differences from BERT: the step is never cast to int32 (BERT's wraps
+    past 2**31 and restarts warmup); values are identical below 2**24.
+    """
+    fn = "bert_learning_rate"
+    init_lr, n, w = _check_curve(fn, init_lr, global_step, num_train_steps,
+                                 num_warmup_steps, continuous, name)
+
+    def build(step):
+        with tf.name_scope(name or "BertLearningRate") as scope:
+            step = tf.convert_to_tensor(step)
+            decayed = _evaluate(_decay(init_lr, step, n, w, continuous))
+            if not w:
+                return tf.identity(decayed, name=scope)
+            # BERT's float32 arithmetic: init_lr * (float(step) / float(W)).
+            done = (tf.cast(step, decayed.dtype)
+                    / tf.constant(w, decayed.dtype))
+            warm = tf.cast(init_lr, decayed.dtype) * done
+            in_warmup = step < tf.constant(w, step.dtype)
+            return tf.where(in_warmup, warm, decayed, name=scope)
+
+    return dual_mode(build, global_step, fn)
+
+
+def _check_curve(fn, init_lr, global_step, num_train_steps, num_warmup_steps,
+                 continuous, name):
+    init_lr = checks.check_learning_rate(fn, init_lr, "init_lr")
+    checks.check_step(fn, global_step)
+    n = _check_int(fn, "num_train_steps", num_train_steps, low=1)
+    w = 0 if num_warmup_steps is None else _check_int(
+        fn, "num_warmup_steps", num_warmup_steps, low=0)
+    if checks.check_flag(fn, "continuous", continuous) and w >= n:
+        checks.fail(fn, "num_warmup_steps", f"< num_train_steps={n} with "
+                    "continuous=True", num_warmup_steps)
+    checks.check_name(fn, name)
+    return init_lr, n, w
+
+
+def _check_int(fn, arg, value, low):
+    checks.check_number(fn, arg, value, low=low)
+    if tf.is_tensor(value) or not checks.is_integral(value):
+        checks.fail(fn, arg, "a Python integer", value, TypeError)
+    return int(checks.static_number(value))
+
+
+def _decay(init_lr, step, n, w, continuous):
+    if continuous and w:
+        return decay.polynomial_decay(
+            init_lr, step - tf.constant(w, step.dtype), n - w,
+            end_learning_rate=0.0, power=1.0)
+    return decay.polynomial_decay(init_lr, step, n, end_learning_rate=0.0,
+                                  power=1.0)
+
+
+def _evaluate(schedule):
+    """A schedule's Tensor: eager mode returns a callable, graph a Tensor."""
+    return schedule() if callable(schedule) else schedule
+
+
+# ------------------------------------------------------------ the recipe --
+
+def bert_optimizer(init_lr, num_train_steps, num_warmup_steps, use_tpu=False,
+                   *, manual_fp16=False, init_loss_scale=2.0**32,
+                   continuous=False, weight_decay_rate=0.01):
+    """The optimizer behind `create_optimizer`, for eager mode or tf.function.
+
+    A `GroupedOptimizer` with one group (every trainable variable),
+    `AdamWeightDecayOptimizer(bert_learning_rate(...), weight_decay_rate,
+    beta_1=0.9, beta_2=0.999, epsilon=1e-6,
+    exclude_from_weight_decay=["LayerNorm", "layer_norm", "bias"])`,
+    `clip_norm=1.0`, and with `manual_fp16` a `DynamicLossScale`. Build it
+    once; call `minimize(loss_fn, var_list=...)` every step (eager mode) or
+    once (graph mode). The schedule follows the global step.
+
+    Args:
+      init_lr, num_train_steps, num_warmup_steps, use_tpu, manual_fp16,
+      init_loss_scale, continuous: as in `create_optimizer`.
+      weight_decay_rate: keyword-only number >= 0 (BERT: 0.01).
+
+    Returns:
+      A `GroupedOptimizer`.
+    """
+    fn = "bert_optimizer"
+    use_tpu = checks.check_flag(fn, "use_tpu", use_tpu)
+    manual_fp16 = checks.check_flag(fn, "manual_fp16", manual_fp16)
+    learning_rate = bert_learning_rate(init_lr, None, num_train_steps,
+                                       num_warmup_steps,
+                                       continuous=continuous)
+    optimizer = AdamWeightDecayOptimizer(
+        learning_rate, weight_decay_rate=weight_decay_rate, beta_1=0.9,
+        beta_2=0.999, epsilon=1e-6,
+        exclude_from_weight_decay=list(BERT_EXCLUDE_FROM_WEIGHT_DECAY))
+    if use_tpu:
+        optimizer = tf.compat.v1.tpu.CrossShardOptimizer(optimizer)
+    loss_scale = DynamicLossScale(init_loss_scale) if manual_fp16 else None
+    return GroupedOptimizer(
+        [Group(re.compile(""), optimizer=optimizer, name="all variables")],
+        clip_norm=1.0, loss_scale=loss_scale, name="BertOptimizer")
+
+
+def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps,
+                     use_tpu=False, *, manual_fp16=False,
+                     init_loss_scale=2.0**32, continuous=False):
+    """BERT's train op: warmup + linear decay, clipping, AdamWeightDecay.
+
+        lr = bert_learning_rate(init_lr, global_step, num_train_steps,
+                                num_warmup_steps)
+        grads = tf.gradients(loss, trainable_variables)
+        grads = tf.clip_by_global_norm(grads, 1.0)
+        AdamWeightDecayOptimizer(lr, weight_decay_rate=0.01, ...).apply(grads)
+        global_step += 1                       # once, after the update
+
+    Args:
+      loss: a scalar Tensor (graph mode, or inside tf.function).
+      init_lr: number > 0, the peak learning rate.
+      num_train_steps: integer > 0.
+      num_warmup_steps: integer >= 0 (None or 0: no warmup).
+      use_tpu: bool; wraps the optimizer in
+        `tf.compat.v1.tpu.CrossShardOptimizer`.
+      manual_fp16: keyword-only bool; dynamic loss scaling starting at
+        `init_loss_scale`: a step whose gradients hold inf or NaN changes no
+        variable (and does not advance `global_step`), and halves the scale;
+        1000 finite steps in a row double it.
+      init_loss_scale: keyword-only number > 0.
+      continuous: keyword-only bool; HF-style curve that decays from the end
+        of warmup (see `bert_learning_rate`).
+
+    Returns:
+      The train op: one update and exactly one `global_step` increment per
+      run, plus the graph's `UPDATE_OPS`.
+
+    Raises:
+      RuntimeError: in eager mode; build `bert_optimizer(...)` once and call
+        its `minimize(loss_fn, var_list=...)` every step.
+    """
+    if tf.executing_eagerly():
+        raise RuntimeError(
+            "create_optimizer: `loss` must be a graph Tensor (graph mode or "
+            "inside tf.function). In eager mode build bert_optimizer(...) "
+            "once and call its minimize(loss_fn, var_list=...) every step.")
+    optimizer = bert_optimizer(
+        init_lr, num_train_steps, num_warmup_steps, use_tpu,
+        manual_fp16=manual_fp16, init_loss_scale=init_loss_scale,
+        continuous=continuous)
+    # BERT differentiates with plain `tf.gradients` (no gating).
+    return optimizer.minimize(
+        loss, gate_gradients=tf.compat.v1.train.Optimizer.GATE_NONE)

@@ -1,0 +1,357 @@
+"""Building schedules from pieces: constant, ramp, stepwise, join, warmup.
+
+A *step function* is `f(step) -> Tensor`: the learning rate at a step Tensor
+(scalar or 1-D). Every schedule of the package has one (`step_fns`, and the
+`*_fn` factories of `warmup` and `policies`); `ScheduleFn` objects (what the
+TF1-style functions return in eager mode) and Keras `LearningRateSchedule`s
+are accepted wherever a step function is.
+
+    join([f, g], [b])(step) == f(step)       for step < b
+                               g(step - b)   for step >= b
+
+so each part sees the steps since its own start, as optax's `join_schedules`.
+`warmup(f, w)` is `join([ramp to f(0), f], [w])`; with `mode="overlay"` the
+ramp replaces the first `w` values of `f` instead (BERT). Integer steps are
+handled in int64 (never int32); ramps are computed in float64 and rounded
+once to the schedule's dtype.
+
+`at_global_step(f, global_step)` turns a step function into a TF1-style
+schedule: a Tensor in graph mode, a zero-argument callable in eager mode.
+
+    >>> lr = at_global_step(warmup(step_fns.cosine_decay_fn(0.1, 1000), 100))
+"""
+import math
+import numbers
+
+import numpy as np
+import tensorflow as tf
+
+from tf1_schedules import _checks as checks
+from tf1_schedules._mode import ScheduleFn, dual_mode
+from tf1_schedules.step_fns import as_step
+
+__all__ = [
+    "as_step",
+    "to_step_fn",
+    "at_global_step",
+    "constant",
+    "ramp",
+    "stepwise",
+    "join",
+    "warmup",
+    "bert_warmup",
+    "WARMUP_MODES",
+    "RAMP_SHAPES",
+]
+
+WARMUP_MODES = ("shift", "overlay")
+RAMP_SHAPES = ("linear", "cosine")
+
+
+# ------------------------------------------------------------- arguments --
+
+def to_step_fn(schedule, fn="to_step_fn", arg="schedule"):
+    """`schedule` as `f(step) -> Tensor`.
+
+    Accepts a step function, a `ScheduleFn` (eager TF1-style result; its
+    `build`) or any callable of one step (a Keras `LearningRateSchedule`).
+    A Tensor cannot be re-evaluated at another step: TypeError.
+    """
+    if isinstance(schedule, ScheduleFn):
+        return schedule.build
+    if tf.is_tensor(schedule) or isinstance(schedule, tf.Variable):
+        checks.fail(fn, arg, "a step function f(step) such as "
+                    "tf1_schedules.step_fns.cosine_decay_fn(...), not a "
+                    "Tensor (a graph-mode Tensor cannot be re-evaluated at "
+                    "another step)", schedule, TypeError)
+    if not callable(schedule):
+        checks.fail(fn, arg, "a step function f(step)", schedule, TypeError)
+    return schedule
+
+
+def check_integer(fn, arg, value, low=0):
+    """A Python or NumPy integer >= low (bools rejected)."""
+    if (isinstance(value, (bool, np.bool_))
+            or not isinstance(value, (numbers.Integral, np.integer))):
+        checks.fail(fn, arg, "an integer", value, TypeError)
+    if value < low:
+        checks.fail(fn, arg, f">= {low}", value)
+    return int(value)
+
+
+def check_choice(fn, arg, value, choices):
+    if value not in choices:
+        checks.fail(fn, arg, "one of " + ", ".join(map(repr, choices)), value)
+    return value
+
+
+def _float_dtype(*values, dtype=None):
+    """The dtype of a result built from `values` (numbers or tensors)."""
+    if dtype is not None:
+        return tf.as_dtype(dtype)
+    for value in values:
+        if tf.is_tensor(value) or isinstance(value, tf.Variable):
+            return tf.as_dtype(value.dtype).base_dtype
+    for value in values:
+        if isinstance(value, np.floating):
+            return tf.as_dtype(np.asarray(value).dtype)
+    return tf.float32
+
+
+def _as_float64(value):
+    if tf.is_tensor(value) or isinstance(value, tf.Variable):
+        return tf.cast(value, tf.float64)
+    return float(value)
+
+
+def _common(a, b):
+    """`a` and `b` in one dtype: the wider float (no precision is lost)."""
+    if a.dtype == b.dtype:
+        return a, b
+    wide = a.dtype if (a.dtype.is_floating and (
+        not b.dtype.is_floating or a.dtype.size >= b.dtype.size)) else b.dtype
+    return tf.cast(a, wide), tf.cast(b, wide)
+
+
+def _switch(step, boundary, before, after):
+    """`before` where `step < boundary`, else `after` (broadcast)."""
+    before, after = _common(before, after)
+    return tf.where(step < tf.constant(boundary, step.dtype), before, after)
+
+
+def at_global_step(schedule, global_step=None, name=None):
+    """A step function as a TF1-style schedule.
+
+    Args:
+      schedule: a step function (see `to_step_fn`).
+      global_step: the step; None means
+        `tf.compat.v1.train.get_or_create_global_step()`.
+      name: name of the output op (graph mode); default: `learning_rate`.
+
+    Returns:
+      Graph mode: a Tensor. Eager mode: a zero-argument callable that
+      re-reads a variable step on every call.
+    """
+    fn = "at_global_step"
+    f = to_step_fn(schedule, fn)
+    checks.check_step(fn, global_step)
+    checks.check_name(fn, name)
+
+    def build(step):
+        return tf.identity(f(step), name=name or "learning_rate")
+
+    return dual_mode(build, global_step, getattr(f, "__name__", fn))
+
+
+# ---------------------------------------------------------------- pieces --
+
+def constant(value, dtype=None):
+    """`f(step) = value`, shaped like `step`.
+
+    Args:
+      value: a finite number or a scalar tensor.
+      dtype: output dtype; default: the tensor's, `np.float64` for a NumPy
+        float64, else float32.
+    """
+    checks.check_number("constant", "value", value)
+    out_dtype = _float_dtype(value, dtype=dtype)
+
+    def schedule(step):
+        step = as_step(step)
+        return tf.fill(tf.shape(step), tf.cast(value, out_dtype))
+
+    return schedule
+
+
+def ramp(start, end, steps, shape="linear", dtype=None):
+    """From `start` at step 0 to `end` at step `steps`.
+
+        linear:  start + (end - start) / steps * step
+        cosine:  start + (end - start) * 0.5 * (1 - cos(pi * step / steps))
+
+    Computed in float64 and rounded once to `dtype`, so a linear ramp equals
+    OD's per-step table `float32(start + slope * i)` exactly. Meant for
+    `0 <= step <= steps` (the linear one extrapolates outside).
+
+    Args:
+      start, end: numbers or scalar tensors (`end` may be a schedule value).
+      steps: number > 0 (may be fractional).
+      shape: "linear" or "cosine".
+      dtype: output dtype; default from the tensors, else float32.
+    """
+    fn = "ramp"
+    checks.check_number(fn, "start", start)
+    checks.check_number(fn, "end", end)
+    checks.check_number(fn, "steps", steps, low=0, low_inclusive=False)
+    check_choice(fn, "shape", shape, RAMP_SHAPES)
+    out_dtype = _float_dtype(end, start, dtype=dtype)
+
+    def schedule(step):
+        s = tf.cast(as_step(step), tf.float64)
+        a, b = _as_float64(start), _as_float64(end)
+        if shape == "linear":
+            value = a + (b - a) / float(steps) * s
+        else:
+            angle = tf.constant(math.pi / float(steps), tf.float64) * s
+            value = a + (b - a) * (0.5 * (1.0 - tf.cos(angle)))
+        return tf.cast(value, out_dtype)
+
+    return schedule
+
+
+def stepwise(boundaries, values, dtype=None):
+    """`values[i]` from step `boundaries[i-1]` on (switch *at* the boundary).
+
+        f(step) = values[count(b <= step for b in boundaries)]
+
+    One sorted search and one gather, whatever the number of boundaries.
+    (`piecewise_constant` switches one step *after* each boundary.)
+
+    Args:
+      boundaries: strictly increasing integers (may be negative).
+      values: `len(boundaries) + 1` numbers.
+      dtype: output dtype; default float32.
+    """
+    fn = "stepwise"
+    boundaries = [check_integer(fn, "boundaries", b, low=-2**63)
+                  for b in boundaries]
+    if any(b >= c for b, c in zip(boundaries, boundaries[1:])):
+        checks.fail(fn, "boundaries", "strictly increasing", boundaries)
+    for v in values:
+        checks.check_number(fn, "values", v)
+    if len(values) != len(boundaries) + 1:
+        checks.fail(fn, "values", "one longer than `boundaries`", values)
+    table = [float(v) for v in values]
+    out_dtype = _float_dtype(dtype=dtype)
+    if not boundaries:
+        return constant(table[0], out_dtype)
+
+    def schedule(step):
+        step = as_step(step)
+        bounds = tf.constant([boundaries], step.dtype)
+        # UpperBound is `searchsorted(side="right")` without its reshapes.
+        index = tf.raw_ops.UpperBound(
+            sorted_inputs=bounds, values=tf.reshape(step, [1, -1]))
+        index = tf.reshape(index, tf.shape(step))
+        return tf.gather(tf.constant(table, out_dtype), index)
+
+    return schedule
+
+
+def join(schedules, boundaries):
+    """Schedule `i` from step `boundaries[i-1]` on, seeing `step - boundary`.
+
+        join([f, g], [b])(b + k) == g(k);   join([f, g], [b])(s) == f(s), s < b
+
+    As optax's `join_schedules`. The result has the widest float dtype of the
+    parts.
+
+    Args:
+      schedules: non-empty sequence of step functions.
+      boundaries: `len(schedules) - 1` strictly increasing integers.
+    """
+    fn = "join"
+    if not isinstance(schedules, (list, tuple)) or not schedules:
+        checks.fail(fn, "schedules", "a non-empty list of step functions",
+                    schedules, TypeError)
+    parts = [to_step_fn(s, fn, "schedules") for s in schedules]
+    if not isinstance(boundaries, (list, tuple)):
+        checks.fail(fn, "boundaries", "a list of integers", boundaries,
+                    TypeError)
+    boundaries = [check_integer(fn, "boundaries", b, low=-2**63)
+                  for b in boundaries]
+    if len(boundaries) != len(parts) - 1:
+        checks.fail(fn, "boundaries", f"{len(parts) - 1} integers (one "
+                    "fewer than `schedules`)", boundaries)
+    if any(b >= c for b, c in zip(boundaries, boundaries[1:])):
+        checks.fail(fn, "boundaries", "strictly increasing", boundaries)
+
+    def schedule(step):
+        step = as_step(step)
+        value = parts[0](step)
+        for boundary, part in zip(boundaries, parts[1:]):
+            after = part(step - tf.constant(boundary, step.dtype))
+            value = _switch(step, boundary, value, after)
+        return value
+
+    return schedule
+
+
+# ---------------------------------------------------------------- warmup --
+
+def warmup(schedule, warmup_steps, warmup_learning_rate=0.0, *, mode="shift",
+           shape="linear", peak=None):
+    """A ramp from `warmup_learning_rate` to `peak` before (or over) a schedule.
+
+        shift   (default): step < w: ramp(step); else schedule(step - w)
+        overlay (BERT):    step < w: ramp(step); else schedule(step)
+
+    `ramp` goes from `warmup_learning_rate` at step 0 to `peak` at step `w`
+    (see `ramp`; "linear" or "cosine" shape). `peak` defaults to
+    `schedule(0)`, so the default "shift" curve is continuous: OD's warmup,
+    HF-style BERT. "overlay" is BERT's `create_optimizer` blend
+    `(1 - is_warmup) * decay(step) + is_warmup * peak * step / w` (decay
+    counted from step 0, so it jumps at `w` unless the decay is flat).
+    `warmup_steps=0` returns `schedule` unchanged.
+
+    Args:
+      schedule: a step function (see `to_step_fn`).
+      warmup_steps: integer >= 0.
+      warmup_learning_rate: number, the value at step 0.
+      mode: "shift" or "overlay" (keyword-only).
+      shape: "linear" or "cosine" (keyword-only).
+      peak: number or scalar tensor, the ramp's end; default `schedule(0)`.
+
+    Returns:
+      `f(step) -> Tensor` in the schedule's dtype.
+    """
+    fn = "warmup"
+    base = to_step_fn(schedule, fn)
+    warmup_steps = check_integer(fn, "warmup_steps", warmup_steps)
+    checks.check_number(fn, "warmup_learning_rate", warmup_learning_rate)
+    check_choice(fn, "mode", mode, WARMUP_MODES)
+    check_choice(fn, "shape", shape, RAMP_SHAPES)
+    if peak is not None:
+        checks.check_number(fn, "peak", peak)
+    if warmup_steps == 0:
+        return base
+
+    def warmed(step):
+        step = as_step(step)
+        w = tf.constant(warmup_steps, step.dtype)
+        after = base(step - w if mode == "shift" else step)
+        end = peak if peak is not None else base(tf.zeros([], step.dtype))
+        ramp_fn = ramp(warmup_learning_rate, end, warmup_steps, shape,
+                       dtype=after.dtype)
+        return _switch(step, warmup_steps, ramp_fn(step), after)
+
+    return warmed
+
+
+def bert_warmup(schedule, init_lr, warmup_steps, *, continuous=False):
+    """BERT's linear warmup from 0 to `init_lr` over `warmup_steps`.
+
+    `continuous=False` (BERT `create_optimizer`): during warmup the value is
+    `init_lr * step / warmup_steps`; afterwards `schedule(step)`, counted
+    from step 0 (BERT's polynomial decay over `num_train_steps`), so the
+    curve drops at `warmup_steps`: `[0, .25, .5, .75, .6, .5, ...]` for
+    `init_lr=1`, 10 train steps, 4 warmup steps.
+
+    `continuous=True` (HF-style): afterwards `schedule(step - warmup_steps)`;
+    build `schedule` over `num_train_steps - warmup_steps` steps.
+
+    `warmup_steps=0` means no warmup (BERT's `if num_warmup_steps:`).
+    Integer steps stay int64: correct past 2**31 (BERT casts to int32).
+
+    Args:
+      schedule: step function of the decay (see `to_step_fn`).
+      init_lr: number or scalar tensor, the ramp's end.
+      warmup_steps: integer >= 0.
+      continuous: keyword-only bool.
+
+    Returns:
+      `f(step) -> Tensor`.
+    """
+    continuous = checks.check_flag("bert_warmup", "continuous", continuous)
+    return warmup(schedule, warmup_steps, 0.0, peak=init_lr,
+                  mode="shift" if continuous else "overlay")

@@ -1,0 +1,381 @@
+"""The `LRScheduler` policies (constant, step, cosine, onecycle) as graph ops.
+
+`LRScheduler(iterations, lr, policy='step', warm_up=0.1, ...)` keeps the
+interface of the popular Keras snippet (`lr_scheduler.update(optimizer, i)`
+once per iteration), but every policy is a closed-form function of the step,
+built from `tf1_schedules.compose` pieces, so the same curve is also
+available as a TF1 op (`step_decay_with_warmup(lr, global_step, ...)`), as
+a step function (`..._fn`) and as a Keras schedule (`LRScheduler` is one).
+
+With `N = total_steps` (the snippet's `iterations`), `f = decay_factor` (its
+`decay_step`) and `W = N * warm_up`, for integer steps `t`:
+
+* warm-up (step, cosine): `t <= W`: `lr * 0.5 * (1 - cos(pi * t / W))`,
+  a half cosine from 0 to `lr`; skipped when `W == 0`.
+* step: after the warm-up, `lr`; from `int(0.9 * N)` on `lr * f ** 2`, from
+  `int(0.8 * N)` on `lr * f`.
+* cosine (warm restarts): after the warm-up, `k = t - (floor(W) + 1)` steps
+  into SGDR: `cosine_decay_restarts(lr, initial_cycle_length,
+  t_mul=cycle_weight, alpha=f ** 2)(k)`; cycle `i` lasts
+  `initial_cycle_length * cycle_weight ** i` steps and runs from `lr` down to
+  `lr * f ** 2`.
+* onecycle: `Wi = int(N * warm_up)`; `t <= Wi`: the half cosine from 0 to
+  `lr` over `Wi`; then `k = t - (Wi + 1)`:
+  `lr * ((1 - f ** 2) * 0.5 * (1 + cos(pi * min(k, N - Wi) / (N - Wi)))
+  + f ** 2)`, down to `lr * f ** 2` (1% of the peak by default) at step
+  `N + 1`, then held.
+* constant: `lr`.
+"""
+import math
+
+import keras
+import tensorflow as tf
+
+from tf1_schedules import _checks as checks
+from tf1_schedules import compose
+from tf1_schedules import step_fns
+from tf1_schedules._mode import dual_mode
+
+__all__ = [
+    "constant_learning_rate",
+    "constant_learning_rate_fn",
+    "step_decay_with_warmup",
+    "step_decay_with_warmup_fn",
+    "cosine_annealing_warm_restarts",
+    "cosine_annealing_warm_restarts_fn",
+    "one_cycle",
+    "one_cycle_fn",
+    "LRScheduler",
+    "POLICIES",
+]
+
+
+def _check_common(fn, learning_rate, total_steps, warm_up, decay_factor):
+    learning_rate = checks.check_learning_rate(fn, learning_rate)
+    checks.check_number(fn, "learning_rate", learning_rate, low=0)
+    total_steps = compose.check_integer(fn, "total_steps", total_steps, low=1)
+    checks.check_number(fn, "warm_up", warm_up, low=0, high=1)
+    checks.check_number(fn, "decay_factor", decay_factor, low=0, high=1)
+    return learning_rate, total_steps
+
+
+def _scoped(fn, schedule, name, default):
+    """Ops under the scope `name or default`, the output op named after it."""
+    checks.check_name(fn, name)
+
+    def scoped(step):
+        with tf.name_scope(name or default) as scope:
+            return tf.identity(schedule(step), name=scope)
+
+    return scoped
+
+
+def _after_cosine_warmup(lr, warmup_steps, boundary, schedule):
+    """`join([half cosine 0 -> lr over warmup_steps, schedule], [boundary])`."""
+    if warmup_steps <= 0:
+        return schedule
+    up = compose.ramp(0.0, lr, warmup_steps, shape="cosine")
+    return compose.join([up, schedule], [boundary])
+
+
+# -------------------------------------------------------------- constant --
+
+def constant_learning_rate_fn(learning_rate, name=None):
+    """Step function of `constant_learning_rate` (no `global_step`)."""
+    learning_rate = checks.check_learning_rate("constant_learning_rate",
+                                               learning_rate)
+    return _scoped("constant_learning_rate", compose.constant(learning_rate),
+                   name, "Constant")
+
+
+def constant_learning_rate(learning_rate, global_step=None, name=None):
+    """A constant learning rate (the `'constant'` policy).
+
+    Args:
+      learning_rate: number or float tensor.
+      global_step: the step (only its shape matters: a vector of steps gives
+        a vector); None means the global step.
+      name: name scope and output op; default `Constant`.
+
+    Returns:
+      Graph mode: a Tensor. Eager mode: a zero-argument callable.
+    """
+    checks.check_step("constant_learning_rate", global_step)
+    return dual_mode(constant_learning_rate_fn(learning_rate, name),
+                     global_step, "constant_learning_rate")
+
+
+# ------------------------------------------------------------------ step --
+
+def step_decay_with_warmup_fn(learning_rate, total_steps, warm_up=0.1,
+                              decay_factor=0.1, name=None):
+    """Step function of `step_decay_with_warmup` (no `global_step`)."""
+    fn = "step_decay_with_warmup"
+    lr, n = _check_common(fn, learning_rate, total_steps, warm_up,
+                          decay_factor)
+    w = n * warm_up
+    start = math.floor(w) + 1 if w > 0 else 0
+    first, second = int(n * 0.8), int(n * 0.9)
+    rates = [lr, lr * decay_factor, lr * decay_factor ** 2.0]
+    if first == second:  # tiny N: the later drop wins, as in the snippet
+        bounds, rates = [second], [rates[0], rates[2]]
+    else:
+        bounds = [first, second]
+    steps = compose.stepwise([b - start for b in bounds], rates)
+    return _scoped(fn, _after_cosine_warmup(lr, w, start, steps), name,
+                   "StepDecayWithWarmup")
+
+
+def step_decay_with_warmup(learning_rate, global_step, total_steps,
+                           warm_up=0.1, decay_factor=0.1, name=None):
+    """Step decay at 80% and 90% of training after a cosine warm-up.
+
+        W = total_steps * warm_up
+        step <= W:                  learning_rate * 0.5 * (1 - cos(pi * step / W))
+        step < int(0.8 * total):    learning_rate
+        step < int(0.9 * total):    learning_rate * decay_factor
+        otherwise:                  learning_rate * decay_factor ** 2
+
+    The `LRScheduler` 'step' policy.
+
+    Args:
+      learning_rate: number >= 0 or float tensor, the rate after warm-up.
+      global_step: the step; None means the global step.
+      total_steps: integer >= 1, the planned number of steps.
+      warm_up: fraction of `total_steps` in [0, 1] spent warming up.
+      decay_factor: number in [0, 1], the factor of each drop.
+      name: name scope and output op; default `StepDecayWithWarmup`.
+
+    Returns:
+      Graph mode: a Tensor. Eager mode: a zero-argument callable.
+    """
+    checks.check_step("step_decay_with_warmup", global_step)
+    schedule = step_decay_with_warmup_fn(learning_rate, total_steps, warm_up,
+                                         decay_factor, name)
+    return dual_mode(schedule, global_step, "step_decay_with_warmup")
+
+
+# ---------------------------------------------------------------- cosine --
+
+def cosine_annealing_warm_restarts_fn(learning_rate, total_steps, warm_up=0.1,
+                                      initial_cycle_length=2500,
+                                      cycle_weight=2.0, decay_factor=0.1,
+                                      name=None):
+    """Step function of `cosine_annealing_warm_restarts` (no `global_step`)."""
+    fn = "cosine_annealing_warm_restarts"
+    lr, n = _check_common(fn, learning_rate, total_steps, warm_up,
+                          decay_factor)
+    cycle = compose.check_integer(fn, "initial_cycle_length",
+                                  initial_cycle_length, low=1)
+    checks.check_number(fn, "cycle_weight", cycle_weight, low=0,
+                        low_inclusive=False)
+    w = n * warm_up
+    start = math.floor(w) + 1 if w > 0 else 0
+    restarts = step_fns.cosine_decay_restarts_fn(
+        lr, cycle, t_mul=cycle_weight, m_mul=1.0, alpha=decay_factor ** 2.0)
+    return _scoped(fn, _after_cosine_warmup(lr, w, start, restarts), name,
+                   "CosineAnnealingWarmRestarts")
+
+
+def cosine_annealing_warm_restarts(learning_rate, global_step, total_steps,
+                                   warm_up=0.1, initial_cycle_length=2500,
+                                   cycle_weight=2.0, decay_factor=0.1,
+                                   name=None):
+    """SGDR after a cosine warm-up; cycles grow by `cycle_weight`.
+
+        W = total_steps * warm_up;  k = step - (floor(W) + 1)  (k = step if W == 0)
+        step <= W: learning_rate * 0.5 * (1 - cos(pi * step / W))
+        otherwise: cosine_decay_restarts(learning_rate, k,
+                       first_decay_steps=initial_cycle_length,
+                       t_mul=cycle_weight, m_mul=1.0, alpha=decay_factor ** 2)
+
+    Cycle `i` lasts `initial_cycle_length * cycle_weight ** i` steps, from
+    `learning_rate` down to `learning_rate * decay_factor ** 2`. The
+    `LRScheduler` 'cosine' policy.
+
+    Args:
+      learning_rate, global_step, total_steps, warm_up, decay_factor, name:
+        as in `step_decay_with_warmup` (default scope
+        `CosineAnnealingWarmRestarts`).
+      initial_cycle_length: integer >= 1, the first cycle's length.
+      cycle_weight: number > 0, the growth of each cycle's length.
+
+    Returns:
+      Graph mode: a Tensor. Eager mode: a zero-argument callable.
+
+    Differences from the snippet: it truncated each new cycle length to an
+    int (`int(length * cycle_weight)`); here lengths are exact geometric
+    (the same for integer weights).
+    """
+    checks.check_step("cosine_annealing_warm_restarts", global_step)
+    schedule = cosine_annealing_warm_restarts_fn(
+        learning_rate, total_steps, warm_up, initial_cycle_length,
+        cycle_weight, decay_factor, name)
+    return dual_mode(schedule, global_step, "cosine_annealing_warm_restarts")
+
+
+# ------------------------------------------------------------- one cycle --
+
+def one_cycle_fn(learning_rate, total_steps, warm_up=0.1, decay_factor=0.1,
+                 name=None):
+    """Step function of `one_cycle` (no `global_step`)."""
+    fn = "one_cycle"
+    lr, n = _check_common(fn, learning_rate, total_steps, warm_up,
+                          decay_factor)
+    up_steps = int(n * warm_up)
+    if up_steps >= n:
+        checks.fail(fn, "warm_up", "< 1 (no step left to anneal)", warm_up)
+    down = step_fns.cosine_decay_fn(lr, n - up_steps,
+                                    alpha=decay_factor ** 2.0)
+    return _scoped(fn, _after_cosine_warmup(lr, up_steps, up_steps + 1, down),
+                   name, "OneCycle")
+
+
+def one_cycle(learning_rate, global_step, total_steps, warm_up=0.1,
+              decay_factor=0.1, name=None):
+    """One cycle: a half cosine up to `learning_rate`, one down to 1% of it.
+
+        Wi = int(total_steps * warm_up);  k = step - (Wi + 1)  (k = step if Wi == 0)
+        step <= Wi: learning_rate * 0.5 * (1 - cos(pi * step / Wi))
+        otherwise:  cosine_decay(learning_rate, k, total_steps - Wi,
+                                 alpha=decay_factor ** 2)
+
+    The curve rises from 0 to `learning_rate`, then falls to
+    `learning_rate * decay_factor ** 2`, reached at step `total_steps + 1`
+    (the snippet's `+ 1`), and stays there.
+    The `LRScheduler` 'onecycle' policy.
+
+    Args:
+      learning_rate, global_step, total_steps, decay_factor, name: as in
+        `step_decay_with_warmup` (default scope `OneCycle`).
+      warm_up: fraction of `total_steps` in [0, 1) spent going up.
+
+    Returns:
+      Graph mode: a Tensor. Eager mode: a zero-argument callable.
+
+    Differences from the snippet: it does not hold the end value (its
+    cosine rises again past `total_steps`); with `warm_up=0` it started one
+    step early (k = step - 1); it also cycled the optimizer's momentum by
+    setting a Python attribute, which compiled train steps never see: not
+    reproduced.
+    """
+    checks.check_step("one_cycle", global_step)
+    schedule = one_cycle_fn(learning_rate, total_steps, warm_up, decay_factor,
+                            name)
+    return dual_mode(schedule, global_step, "one_cycle")
+
+
+# ----------------------------------------------------------- LRScheduler --
+
+POLICIES = ("constant", "step", "cosine", "onecycle")
+
+
+def _policy_fn(iterations, lr, policy, warm_up, initial_cycle_length,
+               cycle_weight, decay_step):
+    compose.check_choice("LRScheduler", "policy", policy, POLICIES)
+    if policy == "constant":
+        return constant_learning_rate_fn(lr)
+    if policy == "step":
+        return step_decay_with_warmup_fn(lr, iterations, warm_up, decay_step)
+    if policy == "cosine":
+        return cosine_annealing_warm_restarts_fn(
+            lr, iterations, warm_up, initial_cycle_length, cycle_weight,
+            decay_step)
+    return one_cycle_fn(lr, iterations, warm_up, decay_step)
+
+
+def _v1_learning_rate(optimizer):
+    """Where `tf.compat.v1.train` optimizers keep their learning rate.
+
+    There is no public accessor: `GradientDescentOptimizer` and most others
+    use `_learning_rate`, `AdamOptimizer` and `AdadeltaOptimizer` `_lr`.
+    """
+    for attr in ("_learning_rate", "_lr"):
+        if hasattr(optimizer, attr):
+            return getattr(optimizer, attr)
+    return None
+
+
+def _set_learning_rate(optimizer, value):
+    if isinstance(optimizer, tf.compat.v1.train.Optimizer):
+        variable = _v1_learning_rate(optimizer)
+        if not isinstance(variable, tf.Variable):
+            checks.fail(
+                "LRScheduler.update", "optimizer",
+                "a tf.compat.v1 optimizer whose learning rate is a "
+                "tf.Variable (e.g. GradientDescentOptimizer(tf.Variable(0.1))"
+                "), or a Keras optimizer", optimizer, TypeError)
+        variable.assign(value)
+        return
+    if not hasattr(type(optimizer), "learning_rate"):
+        checks.fail("LRScheduler.update", "optimizer",
+                    "a Keras or tf.compat.v1 optimizer", optimizer, TypeError)
+    optimizer.learning_rate = value
+
+
+@keras.saving.register_keras_serializable(package="tf1_schedules")
+class LRScheduler(keras.optimizers.schedules.LearningRateSchedule):
+    """The snippet's scheduler: `update(optimizer, step)` once per iteration.
+
+        lr_scheduler = LRScheduler(iterations=100000, lr=0.001, policy='step')
+        for i in range(iterations):
+            lr_scheduler.update(optimizer, i)   # sets optimizer's lr
+            ... apply_gradients ...
+
+    The value is a pure function of the step (see the module docstring for
+    each policy), so it can also be passed directly as a Keras 3 learning
+    rate (`keras.optimizers.SGD(LRScheduler(...))`: the step is the
+    optimizer's `iterations`), evaluated with `lr_scheduler(step)`, or used
+    in a TF1 graph via `lr_scheduler.for_global_step(global_step)`.
+
+    Args:
+      iterations: integer >= 1, the planned number of steps.
+      lr: number >= 0, the peak / base learning rate.
+      policy: 'constant', 'step', 'cosine' or 'onecycle'.
+      warm_up: fraction of `iterations` in [0, 1] used to warm up
+        (ignored by 'constant').
+      initial_cycle_length: 'cosine': length of the first cycle.
+      cycle_weight: 'cosine': growth factor of each cycle's length.
+      decay_step: number in [0, 1], the decay factor: 'step' drops to
+        `lr * decay_step` and `lr * decay_step ** 2`, 'cosine' and 'onecycle'
+        end at `lr * decay_step ** 2`.
+    """
+
+    def __init__(self, iterations, lr, policy="step", warm_up=0.1,
+                 initial_cycle_length=2500, cycle_weight=2.0, decay_step=0.1):
+        self._config = dict(
+            iterations=iterations, lr=lr, policy=policy, warm_up=warm_up,
+            initial_cycle_length=initial_cycle_length,
+            cycle_weight=cycle_weight, decay_step=decay_step)
+        self._schedule = _policy_fn(**self._config)
+
+    def __call__(self, step):
+        """The learning rate at `step` (a number, Tensor or vector)."""
+        return self._schedule(step)
+
+    def update(self, optimizer, step):
+        """Sets `optimizer`'s learning rate to its value at `step`.
+
+        Works in eager mode with a Keras (3 or tf_keras) optimizer built
+        with a number as learning rate, or a `tf.compat.v1.train` optimizer
+        whose learning rate is a `tf.Variable`.
+
+        Returns:
+          The learning rate set, a Python float.
+        """
+        if not tf.executing_eagerly():
+            raise RuntimeError(
+                "LRScheduler.update: needs eager execution. In graph mode "
+                "pass `lr_scheduler.for_global_step(global_step)` to the "
+                "optimizer instead.")
+        value = float(self(step))
+        _set_learning_rate(optimizer, value)
+        return value
+
+    def for_global_step(self, global_step=None, name=None):
+        """TF1-style: a Tensor (graph mode) or a zero-argument callable
+        (eager mode) following `global_step` (None: the global step)."""
+        return compose.at_global_step(self._schedule, global_step, name)
+
+    def get_config(self):
+        return dict(self._config)

@@ -1,0 +1,489 @@
+"""Object Detection API and BERT warmup / burn-in schedules.
+
+Drop-in replacements for `object_detection.utils.learning_schedules`
+(`exponential_decay_with_burnin`, `exponential_decay_with_warmup`,
+`cosine_decay_with_warmup`, `manual_stepping`, also known as
+`piecewise_with_warmup`) and for the schedule inside BERT's
+`create_optimizer`: same positional signatures (global step first), same
+values and error messages; a Tensor whose op is named `learning_rate` in
+graph mode, a zero-argument callable in eager mode.
+
+Each is built from `tf1_schedules.compose` pieces over the package's decays;
+the step-function form is the same name with `_fn` and no `global_step`.
+
+Differences from OD (all deliberate, see docs):
+  * warmup is closed form: graph size and cost do not depend on its length
+    (OD builds one constant and one comparison per warmup step);
+  * NumPy integers and floats are accepted as boundaries and rates;
+  * a 1-D vector of steps gives the vector of rates;
+  * arguments are validated when the schedule is created, in eager mode too;
+  * no int32 cast of the step (OD's overflow past 2**31 steps);
+  * `exponential_decay_with_warmup(warmup_steps=0)` means no warmup (OD:
+    ZeroDivisionError); `cosine_decay_with_warmup` raises when
+    `total_steps <= warmup_steps + hold_base_rate_steps` (OD: NaN);
+  * `cosine_decay_with_warmup` takes keyword-only `alpha` and the alias
+    `total_decay_steps=`.
+"""
+import numbers
+
+import numpy as np
+import tensorflow as tf
+
+from tf1_schedules import _checks as checks
+from tf1_schedules import compose
+from tf1_schedules import step_fns
+from tf1_schedules._mode import dual_mode
+
+__all__ = [
+    "exponential_decay_with_burnin",
+    "exponential_decay_with_burnin_fn",
+    "exponential_decay_with_warmup",
+    "exponential_decay_with_warmup_fn",
+    "cosine_decay_with_warmup",
+    "cosine_decay_with_warmup_fn",
+    "piecewise_with_warmup",
+    "piecewise_with_warmup_fn",
+    "manual_stepping",
+    "manual_stepping_fn",
+    "bert_learning_rate",
+    "bert_learning_rate_fn",
+]
+
+# OD's messages, kept verbatim: configs and tests grep for them.
+_BASE_BELOW_WARMUP = ("learning_rate_base must be larger or equal to "
+                      "warmup_learning_rate.")
+_TOTAL_BELOW_WARMUP = "total_steps must be larger or equal to warmup_steps."
+
+
+def _named(schedule, scope):
+    """`schedule` with its ops under `scope` and its output op named
+    `learning_rate` (OD's name)."""
+    def named(step):
+        with tf.name_scope(scope):
+            value = schedule(step)
+        return tf.identity(value, name="learning_rate")
+
+    named.__name__ = getattr(schedule, "__name__", scope)
+    return named
+
+
+def _at_least(schedule, minimum):
+    """`max(schedule(step), minimum)`."""
+    def clipped(step):
+        value = schedule(step)
+        return tf.maximum(value, tf.cast(minimum, value.dtype))
+
+    return clipped
+
+
+def _rate(fn, arg, value):
+    """A rate: a real number or float tensor; ints become floats."""
+    return checks.check_learning_rate(fn, value, arg=arg)
+
+
+def _exponential_parts(fn, learning_rate_base, learning_rate_decay_steps,
+                       learning_rate_decay_factor, min_learning_rate,
+                       staircase):
+    """Validated exponential decay of the burn-in/warmup schedules."""
+    base = _rate(fn, "learning_rate_base", learning_rate_base)
+    checks.check_number(fn, "learning_rate_decay_steps",
+                        learning_rate_decay_steps, low=0, low_inclusive=False)
+    checks.check_number(fn, "learning_rate_decay_factor",
+                        learning_rate_decay_factor, low=0,
+                        low_inclusive=False)
+    checks.check_number(fn, "min_learning_rate", min_learning_rate)
+    staircase = checks.check_flag(fn, "staircase", staircase)
+    decayed = step_fns.exponential_decay_fn(
+        base, learning_rate_decay_steps, learning_rate_decay_factor,
+        staircase=staircase)
+    return base, decayed
+
+
+# ---------------------------------------------------------------- burn-in --
+
+def exponential_decay_with_burnin_fn(learning_rate_base,
+                                     learning_rate_decay_steps,
+                                     learning_rate_decay_factor,
+                                     burnin_learning_rate=0.0, burnin_steps=0,
+                                     min_learning_rate=0.0, staircase=True):
+    """Step function of `exponential_decay_with_burnin` (no `global_step`)."""
+    fn = "exponential_decay_with_burnin"
+    base, decayed = _exponential_parts(
+        fn, learning_rate_base, learning_rate_decay_steps,
+        learning_rate_decay_factor, min_learning_rate, staircase)
+    burnin = _rate(fn, "burnin_learning_rate", burnin_learning_rate)
+    burnin_steps = compose.check_integer(fn, "burnin_steps", burnin_steps)
+    if checks.static_number(burnin) == 0:
+        burnin = base  # OD: a zero burn-in rate means "use the base rate"
+    dtype = checks.static_dtype(base)
+    schedule = compose.join([compose.constant(burnin, dtype), decayed],
+                            [burnin_steps])
+    return _named(_at_least(schedule, min_learning_rate),
+                  "ExponentialDecayWithBurnin")
+
+
+def exponential_decay_with_burnin(global_step, learning_rate_base,
+                                  learning_rate_decay_steps,
+                                  learning_rate_decay_factor,
+                                  burnin_learning_rate=0.0, burnin_steps=0,
+                                  min_learning_rate=0.0, staircase=True):
+    """Exponential decay after a constant burn-in period (OD).
+
+        step < burnin_steps:  burnin_learning_rate
+        otherwise:            learning_rate_base * learning_rate_decay_factor
+                              ** ((step - burnin_steps) / learning_rate_decay_steps)
+        result = max(that, min_learning_rate)
+
+    The exponent is floored with `staircase=True` (the default). The decay
+    starts counting at the end of the burn-in, as in current OD.
+
+    Args:
+      global_step: the step (number, Tensor, Variable or 1-D vector); None
+        means `tf.compat.v1.train.get_or_create_global_step()`.
+      learning_rate_base: number or float tensor; its dtype is the result's.
+      learning_rate_decay_steps: number > 0.
+      learning_rate_decay_factor: number > 0.
+      burnin_learning_rate: number; 0 (the default) means
+        `learning_rate_base`, as in OD.
+      burnin_steps: integer >= 0.
+      min_learning_rate: number, the floor (burn-in included).
+      staircase: bool.
+
+    Returns:
+      Graph mode: a Tensor named `learning_rate`. Eager mode: a zero-argument
+      callable.
+
+    Raises:
+      TypeError, ValueError: for invalid arguments, when called.
+    """
+    checks.check_step("exponential_decay_with_burnin", global_step)
+    schedule = exponential_decay_with_burnin_fn(
+        learning_rate_base, learning_rate_decay_steps,
+        learning_rate_decay_factor, burnin_learning_rate, burnin_steps,
+        min_learning_rate, staircase)
+    return dual_mode(schedule, global_step, "exponential_decay_with_burnin")
+
+
+# ----------------------------------------------------------------- warmup --
+
+def _check_warmup(fn, base, warmup_learning_rate, warmup_steps):
+    warmup_learning_rate = _rate(fn, "warmup_learning_rate",
+                                 warmup_learning_rate)
+    warmup_steps = compose.check_integer(fn, "warmup_steps", warmup_steps)
+    known_base = checks.static_number(base)
+    known_warm = checks.static_number(warmup_learning_rate)
+    if (warmup_steps > 0 and known_base is not None and known_warm is not None
+            and known_base < known_warm):
+        raise ValueError(_BASE_BELOW_WARMUP)
+    return warmup_learning_rate, warmup_steps
+
+
+def exponential_decay_with_warmup_fn(learning_rate_base,
+                                     learning_rate_decay_steps,
+                                     learning_rate_decay_factor,
+                                     warmup_learning_rate=0.0, warmup_steps=0,
+                                     min_learning_rate=0.0, staircase=True):
+    """Step function of `exponential_decay_with_warmup` (no `global_step`)."""
+    fn = "exponential_decay_with_warmup"
+    base, decayed = _exponential_parts(
+        fn, learning_rate_base, learning_rate_decay_steps,
+        learning_rate_decay_factor, min_learning_rate, staircase)
+    warm, warmup_steps = _check_warmup(fn, base, warmup_learning_rate,
+                                       warmup_steps)
+    schedule = compose.warmup(_at_least(decayed, min_learning_rate),
+                              warmup_steps, warm, peak=base)
+    return _named(schedule, "ExponentialDecayWithWarmup")
+
+
+def exponential_decay_with_warmup(global_step, learning_rate_base,
+                                  learning_rate_decay_steps,
+                                  learning_rate_decay_factor,
+                                  warmup_learning_rate=0.0, warmup_steps=0,
+                                  min_learning_rate=0.0, staircase=True):
+    """Linear warmup, then exponential decay (OD).
+
+        step < warmup_steps: warmup_learning_rate + (learning_rate_base
+                             - warmup_learning_rate) / warmup_steps * step
+        otherwise:           max(learning_rate_base * learning_rate_decay_factor
+                                 ** ((step - warmup_steps) / learning_rate_decay_steps),
+                                 min_learning_rate)
+
+    The exponent is floored with `staircase=True`; the minimum is not applied
+    during warmup (as in OD).
+
+    Args:
+      global_step: the step; None means the global step.
+      learning_rate_base, learning_rate_decay_steps,
+      learning_rate_decay_factor, min_learning_rate, staircase: as in
+        `exponential_decay_with_burnin`.
+      warmup_learning_rate: number <= `learning_rate_base` (when warming up).
+      warmup_steps: integer >= 0; 0 means no warmup (OD divides by zero).
+
+    Returns:
+      Graph mode: a Tensor named `learning_rate`. Eager mode: a zero-argument
+      callable.
+
+    Raises:
+      ValueError: `learning_rate_base must be larger or equal to
+        warmup_learning_rate.` (OD's message), and for invalid arguments.
+    """
+    checks.check_step("exponential_decay_with_warmup", global_step)
+    schedule = exponential_decay_with_warmup_fn(
+        learning_rate_base, learning_rate_decay_steps,
+        learning_rate_decay_factor, warmup_learning_rate, warmup_steps,
+        min_learning_rate, staircase)
+    return dual_mode(schedule, global_step, "exponential_decay_with_warmup")
+
+
+def _total_steps(fn, total_steps, total_decay_steps):
+    """`total_steps`, or its alias `total_decay_steps` (not both)."""
+    if total_steps is not None and total_decay_steps is not None:
+        raise TypeError(
+            f"{fn}: pass `total_steps` or its alias `total_decay_steps`, not "
+            f"both. Received: total_steps={total_steps!r}, "
+            f"total_decay_steps={total_decay_steps!r}.")
+    if total_steps is None and total_decay_steps is None:
+        raise TypeError(f"{fn}: missing required argument `total_steps` "
+                        "(or its alias `total_decay_steps`).")
+    arg = "total_steps" if total_steps is not None else "total_decay_steps"
+    value = total_steps if total_steps is not None else total_decay_steps
+    return compose.check_integer(fn, arg, value)
+
+
+def cosine_decay_with_warmup_fn(learning_rate_base, total_steps=None,
+                                warmup_learning_rate=0.0, warmup_steps=0,
+                                hold_base_rate_steps=0, *, alpha=0.0,
+                                total_decay_steps=None):
+    """Step function of `cosine_decay_with_warmup` (no `global_step`)."""
+    fn = "cosine_decay_with_warmup"
+    total = _total_steps(fn, total_steps, total_decay_steps)
+    base = _rate(fn, "learning_rate_base", learning_rate_base)
+    warmup_steps = compose.check_integer(fn, "warmup_steps", warmup_steps)
+    hold = compose.check_integer(fn, "hold_base_rate_steps",
+                              hold_base_rate_steps)
+    checks.check_number(fn, "alpha", alpha)
+    if total < warmup_steps:
+        raise ValueError(_TOTAL_BELOW_WARMUP)
+    warm, warmup_steps = _check_warmup(fn, base, warmup_learning_rate,
+                                       warmup_steps)
+    if total <= warmup_steps + hold:
+        checks.fail(fn, "total_steps", "> warmup_steps + hold_base_rate_steps"
+                    f" = {warmup_steps + hold} (no step left to decay)", total)
+    dtype = checks.static_dtype(base)
+    decayed = step_fns.cosine_decay_fn(base, total - warmup_steps - hold,
+                                       alpha=alpha)
+    if hold:
+        decayed = compose.join([compose.constant(base, dtype), decayed],
+                               [hold])
+    schedule = compose.warmup(decayed, warmup_steps, warm, peak=base)
+    return _named(schedule, "CosineDecayWithWarmup")
+
+
+def cosine_decay_with_warmup(global_step, learning_rate_base, total_steps=None,
+                             warmup_learning_rate=0.0, warmup_steps=0,
+                             hold_base_rate_steps=0, *, alpha=0.0,
+                             total_decay_steps=None):
+    """Linear warmup, an optional hold, then cosine decay (OD).
+
+        w, h, T = warmup_steps, hold_base_rate_steps, total_steps
+        step < w:          warmup_learning_rate + (learning_rate_base
+                           - warmup_learning_rate) / w * step
+        w <= step < w + h: learning_rate_base
+        otherwise:         cosine_decay(learning_rate_base, T - w - h,
+                                        alpha)(step - w - h)
+                         = learning_rate_base * ((1 - alpha) * 0.5
+                           * (1 + cos(pi * min(step - w - h, T - w - h)
+                                      / (T - w - h))) + alpha)
+
+    The curve reaches `alpha * learning_rate_base` at `T` and stays there;
+    `alpha=0` (the default) is OD's schedule, which ends at 0.
+
+    Args:
+      global_step: the step; None means the global step.
+      learning_rate_base: number or float tensor.
+      total_steps: integer > warmup_steps + hold_base_rate_steps.
+      warmup_learning_rate: number <= learning_rate_base (when warming up).
+      warmup_steps, hold_base_rate_steps: integers >= 0.
+      alpha: keyword-only number, the final rate as a fraction of
+        `learning_rate_base`.
+      total_decay_steps: keyword-only alias of `total_steps` (the name a
+        popular copy of this function uses); pass one of the two.
+
+    Returns:
+      Graph mode: a Tensor named `learning_rate`. Eager mode: a zero-argument
+      callable.
+
+    Raises:
+      ValueError: OD's `total_steps must be larger or equal to warmup_steps.`
+        and `learning_rate_base must be larger or equal to
+        warmup_learning_rate.`; `total_steps <= warmup_steps +
+        hold_base_rate_steps` (OD: NaN); invalid arguments.
+      TypeError: both or neither of `total_steps` / `total_decay_steps`.
+
+    Differences from OD: in the decay phase values agree with OD's to
+    within 2 float32 ulps of `learning_rate_base` (the cosine comes from
+    `cosine_decay`, which rounds `pi * (s / d)` where OD rounds
+    `pi * s / d`); the warmup line is computed in float64 and rounded
+    once (OD rounds in float32 arithmetic); hold and end values are exact. The copy with `total_decay_steps` returned the raw `alpha`
+    after the end (discontinuous); here the end value is
+    `alpha * learning_rate_base`.
+    """
+    checks.check_step("cosine_decay_with_warmup", global_step)
+    schedule = cosine_decay_with_warmup_fn(
+        learning_rate_base, total_steps, warmup_learning_rate, warmup_steps,
+        hold_base_rate_steps, alpha=alpha, total_decay_steps=total_decay_steps)
+    return dual_mode(schedule, global_step, "cosine_decay_with_warmup")
+
+
+# ------------------------------------------------------- manual stepping --
+
+def _is_int(value):
+    return (isinstance(value, (numbers.Integral, np.integer))
+            and not isinstance(value, (bool, np.bool_)))
+
+
+def _is_rate(value):
+    return (isinstance(value, (numbers.Real, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_)))
+
+
+def _check_manual(fn, boundaries, rates, warmup):
+    """OD's checks, messages and order; NumPy numbers and int rates pass."""
+    boundaries, rates = list(boundaries), list(rates)
+    for b in boundaries:
+        if isinstance(b, (bool, np.bool_)):
+            checks.fail(fn, "boundaries", "integers, not bools", boundaries,
+                        TypeError)
+    if any(not _is_int(b) or b < 0 for b in boundaries):
+        raise ValueError("boundaries must be a list of positive integers")
+    if any(c <= b for b, c in zip(boundaries, boundaries[1:])):
+        raise ValueError("Entries in boundaries must be strictly increasing.")
+    if any(not _is_rate(r) for r in rates):
+        raise ValueError("Learning rates must be floats")
+    if len(rates) != len(boundaries) + 1:
+        raise ValueError("Number of provided learning rates must exceed "
+                         "number of boundary points by exactly 1.")
+    if boundaries and boundaries[0] == 0:
+        raise ValueError("First step cannot be zero.")
+    warmup = checks.check_flag(fn, "warmup", warmup)
+    return [int(b) for b in boundaries], [float(r) for r in rates], warmup
+
+
+def _floor_float_steps(schedule):
+    """OD compares float steps with integer boundaries: `f(floor(step))`."""
+    def floored(step):
+        step = compose.as_step(step)
+        return schedule(tf.floor(step) if step.dtype.is_floating else step)
+
+    return floored
+
+
+def piecewise_with_warmup_fn(boundaries, rates, warmup=False):
+    """Step function of `piecewise_with_warmup` (no `global_step`)."""
+    fn = "piecewise_with_warmup"
+    boundaries, rates, warmup = _check_manual(fn, boundaries, rates, warmup)
+    if not (warmup and boundaries):  # OD ignores warmup without boundaries
+        schedule = compose.stepwise(boundaries, rates)
+    else:
+        first = boundaries[0]
+        after = compose.stepwise([b - first for b in boundaries[1:]],
+                                 rates[1:])
+        schedule = compose.join(
+            [compose.constant(rates[0]),
+             compose.ramp(rates[0], rates[1], first), after], [0, first])
+    return _named(_floor_float_steps(schedule), "ManualStepping")
+
+
+def piecewise_with_warmup(global_step, boundaries, rates, warmup=False):
+    """Manually stepped rates, optionally with a linear warmup (OD).
+
+        rates[i] from step boundaries[i-1] on (the switch is *at* the
+        boundary, one step earlier than `piecewise_constant`):
+        result = rates[count(b <= step for b in boundaries)]
+
+    With `warmup=True` the first interval is a line from `rates[0]` at step 0
+    to `rates[1]` at `boundaries[0]`, equal to OD's per-step table
+    `float32(rates[0] + slope * step)` bit for bit, in closed form. Steps
+    below 0 give `rates[0]`; float steps are floored (as OD's comparisons
+    do). The result is float32.
+
+    Args:
+      global_step: the step; None means the global step.
+      boundaries: strictly increasing non-negative integers, the first > 0
+        (Python or NumPy).
+      rates: `len(boundaries) + 1` numbers (ints and NumPy floats accepted).
+      warmup: bool.
+
+    Returns:
+      Graph mode: a Tensor named `learning_rate`. Eager mode: a zero-argument
+      callable.
+
+    Raises:
+      ValueError: OD's messages, in OD's order: `boundaries must be a list of
+        positive integers`, `Entries in boundaries must be strictly
+        increasing.`, `Learning rates must be floats`, `Number of provided
+        learning rates must exceed number of boundary points by exactly 1.`,
+        `First step cannot be zero.`
+      TypeError: bool boundaries.
+    """
+    checks.check_step("piecewise_with_warmup", global_step)
+    schedule = piecewise_with_warmup_fn(boundaries, rates, warmup)
+    return dual_mode(schedule, global_step, "piecewise_with_warmup")
+
+
+manual_stepping = piecewise_with_warmup
+manual_stepping_fn = piecewise_with_warmup_fn
+
+
+# ------------------------------------------------------------------- BERT --
+
+def bert_learning_rate_fn(init_lr, num_train_steps, num_warmup_steps, *,
+                          continuous=False, end_learning_rate=0.0, power=1.0):
+    """Step function of `bert_learning_rate` (no `global_step`)."""
+    fn = "bert_learning_rate"
+    init_lr = _rate(fn, "init_lr", init_lr)
+    num_train_steps = compose.check_integer(fn, "num_train_steps",
+                                         num_train_steps, low=1)
+    warm = compose.check_integer(fn, "num_warmup_steps", num_warmup_steps)
+    continuous = checks.check_flag(fn, "continuous", continuous)
+    decay_steps = num_train_steps - warm if continuous else num_train_steps
+    if decay_steps <= 0:
+        checks.fail(fn, "num_train_steps", f"> num_warmup_steps = {warm} "
+                    "with continuous=True", num_train_steps)
+    decayed = step_fns.polynomial_decay_fn(
+        init_lr, decay_steps, end_learning_rate=end_learning_rate,
+        power=power)
+    return compose.bert_warmup(decayed, init_lr, warm, continuous=continuous)
+
+
+def bert_learning_rate(init_lr, global_step, num_train_steps,
+                       num_warmup_steps, *, continuous=False,
+                       end_learning_rate=0.0, power=1.0, name=None):
+    """The learning rate of BERT's `create_optimizer`.
+
+        decay(s) = polynomial_decay(init_lr, s, N, end_learning_rate, power)
+        step < W: init_lr * step / W          (W = num_warmup_steps)
+        otherwise: decay(step)                 # BERT: counted from step 0
+                   continuous=True: polynomial_decay(init_lr, step - W,
+                                        N - W, end_learning_rate, power)
+
+    The default reproduces BERT (`[0, .25, .5, .75, .6, .5, ...]` for
+    `init_lr=1, N=10, W=4`: it drops at `W`); `continuous=True` is the
+    HF-style curve that reaches `init_lr` at `W` and decays from there.
+
+    Args:
+      init_lr: number or float tensor.
+      global_step: the step; None means the global step.
+      num_train_steps: integer >= 1 (N).
+      num_warmup_steps: integer >= 0 (W); 0 means no warmup.
+      continuous, end_learning_rate, power: keyword-only.
+      name: keyword-only name of the output op; default `learning_rate`.
+
+    Returns:
+      Graph mode: a Tensor. Eager mode: a zero-argument callable.
+    """
+    checks.check_step("bert_learning_rate", global_step)
+    schedule = bert_learning_rate_fn(
+        init_lr, num_train_steps, num_warmup_steps, continuous=continuous,
+        end_learning_rate=end_learning_rate, power=power)
+    return compose.at_global_step(schedule, global_step, name=name)
