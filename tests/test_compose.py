@@ -10,7 +10,7 @@ from tests import reference_warmup as refw
 from tf1_schedules import compose
 from tf1_schedules import decay
 from tf1_schedules import step_fns
-from tf1_schedules.compose import at_global_step, join, warmup
+from tf1_schedules.compose import at_global_step, join, with_warmup
 
 
 def run_at(mode, schedule, steps, dtype=tf.int64):
@@ -142,14 +142,14 @@ def test_join_validation(schedules, boundaries, exc, match):
 def test_graph_tensor_is_not_a_step_function(graph):
     lr = decay.exponential_decay(0.1, tf.constant(1), 10, 0.5)
     with pytest.raises(TypeError, match="cannot be re-evaluated"):
-        warmup(lr, 10)
+        with_warmup(lr, 10)
 
 
 def test_schedule_fn_and_keras_schedule_are_step_functions():
     eager = decay.cosine_decay(0.1, tf.Variable(0, dtype=tf.int64), 100)
     keras_schedule = keras.optimizers.schedules.CosineDecay(0.1, 100)
     for inner in (eager, keras_schedule):
-        f = warmup(inner, 10, 0.0)
+        f = with_warmup(inner, 10, 0.0)
         np.testing.assert_allclose(
             f(tf.constant([5, 10, 60], tf.int64)).numpy(),
             [0.05, 0.1, ref.cosine_decay(0.1, 50, 100)], rtol=1e-6)
@@ -200,7 +200,7 @@ def test_constant_broadcasts_to_step_shape(mode):
 def test_shift_warmup_is_continuous(mode, w, start, peak):
     """At the boundary the curve moves by one ramp step, no jump."""
     decayed = step_fns.cosine_decay_fn(peak, 10 * w)
-    f = warmup(decayed, w, start)
+    f = with_warmup(decayed, w, start)
     v = run_at(mode, f, [0, w - 1, w, w + 1])
     slope = (peak - start) / w
     np.testing.assert_allclose(v[0], start, rtol=1e-6, atol=1e-9)
@@ -210,7 +210,7 @@ def test_shift_warmup_is_continuous(mode, w, start, peak):
 
 
 def test_shift_warmup_values(mode):
-    f = warmup(step_fns.exponential_decay_fn(1.0, 3, 0.1, staircase=True),
+    f = with_warmup(step_fns.exponential_decay_fn(1.0, 3, 0.1, staircase=True),
                2, 0.5)
     np.testing.assert_allclose(run_at(mode, f, range(9)),
                                [.5, .75, 1, 1, 1, .1, .1, .1, .01], rtol=1e-6)
@@ -233,18 +233,18 @@ def test_bert_warmup_continuous(mode):
 
 
 def test_cosine_shaped_warmup(mode):
-    f = warmup(compose.constant(1.0), 10, 0.0, shape="cosine")
+    f = with_warmup(compose.constant(1.0), 10, 0.0, shape="cosine")
     np.testing.assert_allclose(run_at(mode, f, [0, 5, 10, 20]),
                                [0, 0.5, 1, 1], atol=1e-7)
 
 
 def test_zero_warmup_is_the_schedule():
     f = step_fns.cosine_decay_fn(0.1, 10)
-    assert warmup(f, 0) is f
+    assert with_warmup(f, 0) is f
 
 
 def test_warmup_keeps_float64(mode):
-    f = warmup(step_fns.cosine_decay_fn(np.float64(0.1), 100), 10, 0.0)
+    f = with_warmup(step_fns.cosine_decay_fn(np.float64(0.1), 100), 10, 0.0)
     out = run_at(mode, f, [3, 60])
     assert out.dtype == np.float64
     np.testing.assert_allclose(out, [0.03, ref.cosine_decay(0.1, 50, 100)],
@@ -261,13 +261,13 @@ def test_warmup_keeps_float64(mode):
 ])
 def test_warmup_validation(kwargs, exc, match):
     with pytest.raises(exc, match=match):
-        warmup(compose.constant(1.0), **kwargs)
+        with_warmup(compose.constant(1.0), **kwargs)
 
 
 # --------------------------------------------------------- at_global_step --
 
 def test_at_global_step_follows_the_variable(mode):
-    f = warmup(step_fns.exponential_decay_fn(0.1, 10, 0.5), 4, 0.0)
+    f = with_warmup(step_fns.exponential_decay_fn(0.1, 10, 0.5), 4, 0.0)
     out = mode.values(lambda gs: at_global_step(f, gs), [0, 2, 4, 14])
     np.testing.assert_allclose(out, [0, 0.05, 0.1, 0.05], rtol=1e-6)
 

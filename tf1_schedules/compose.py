@@ -1,4 +1,4 @@
-"""Building schedules from pieces: constant, ramp, stepwise, join, warmup.
+"""Building schedules from pieces: constant, ramp, stepwise, join, warmups.
 
 A *step function* is `f(step) -> Tensor`: the learning rate at a step Tensor
 (scalar or 1-D). Every schedule of the package has one (`step_fns`, and the
@@ -10,7 +10,7 @@ are accepted wherever a step function is.
                                g(step - b)   for step >= b
 
 so each part sees the steps since its own start, as optax's `join_schedules`.
-`warmup(f, w)` is `join([ramp to f(0), f], [w])`; with `mode="overlay"` the
+`with_warmup(f, w)` is `join([ramp to f(0), f], [w])`; with `mode="overlay"` the
 ramp replaces the first `w` values of `f` instead (BERT). Integer steps are
 handled in int64 (never int32); ramps are computed in float64 and rounded
 once to the schedule's dtype.
@@ -18,7 +18,8 @@ once to the schedule's dtype.
 `at_global_step(f, global_step)` turns a step function into a TF1-style
 schedule: a Tensor in graph mode, a zero-argument callable in eager mode.
 
-    >>> lr = at_global_step(warmup(step_fns.cosine_decay_fn(0.1, 1000), 100))
+    >>> f = with_warmup(step_fns.cosine_decay_fn(0.1, 1000), 100)
+    >>> lr = at_global_step(f)  # Tensor (graph) / callable (eager)
 """
 import math
 import numbers
@@ -38,7 +39,7 @@ __all__ = [
     "ramp",
     "stepwise",
     "join",
-    "warmup",
+    "with_warmup",
     "bert_warmup",
     "WARMUP_MODES",
     "RAMP_SHAPES",
@@ -114,9 +115,15 @@ def _common(a, b):
 
 
 def _switch(step, boundary, before, after):
-    """`before` where `step < boundary`, else `after` (broadcast)."""
+    """`before` where `step < boundary` (a Tensor), else `after` (broadcast)."""
     before, after = _common(before, after)
-    return tf.where(step < tf.constant(boundary, step.dtype), before, after)
+    return tf.where(step < boundary, before, after)
+
+
+def _shaped_like(value, step):
+    """`value` reshaped to `step`'s shape (static when known: no Shape op)."""
+    shape = step.shape.as_list() if step.shape.is_fully_defined() else None
+    return tf.reshape(value, shape if shape is not None else tf.shape(step))
 
 
 def at_global_step(schedule, global_step=None, name=None):
@@ -232,8 +239,8 @@ def stepwise(boundaries, values, dtype=None):
         # UpperBound is `searchsorted(side="right")` without its reshapes.
         index = tf.raw_ops.UpperBound(
             sorted_inputs=bounds, values=tf.reshape(step, [1, -1]))
-        index = tf.reshape(index, tf.shape(step))
-        return tf.gather(tf.constant(table, out_dtype), index)
+        return tf.gather(tf.constant(table, out_dtype),
+                         _shaped_like(index, step))
 
     return schedule
 
@@ -270,8 +277,8 @@ def join(schedules, boundaries):
         step = as_step(step)
         value = parts[0](step)
         for boundary, part in zip(boundaries, parts[1:]):
-            after = part(step - tf.constant(boundary, step.dtype))
-            value = _switch(step, boundary, value, after)
+            boundary = tf.constant(boundary, step.dtype)
+            value = _switch(step, boundary, value, part(step - boundary))
         return value
 
     return schedule
@@ -279,8 +286,8 @@ def join(schedules, boundaries):
 
 # ---------------------------------------------------------------- warmup --
 
-def warmup(schedule, warmup_steps, warmup_learning_rate=0.0, *, mode="shift",
-           shape="linear", peak=None):
+def with_warmup(schedule, warmup_steps, warmup_learning_rate=0.0, *,
+                mode="shift", shape="linear", peak=None):
     """A ramp from `warmup_learning_rate` to `peak` before (or over) a schedule.
 
         shift   (default): step < w: ramp(step); else schedule(step - w)
@@ -305,7 +312,7 @@ def warmup(schedule, warmup_steps, warmup_learning_rate=0.0, *, mode="shift",
     Returns:
       `f(step) -> Tensor` in the schedule's dtype.
     """
-    fn = "warmup"
+    fn = "with_warmup"
     base = to_step_fn(schedule, fn)
     warmup_steps = check_integer(fn, "warmup_steps", warmup_steps)
     checks.check_number(fn, "warmup_learning_rate", warmup_learning_rate)
@@ -323,7 +330,7 @@ def warmup(schedule, warmup_steps, warmup_learning_rate=0.0, *, mode="shift",
         end = peak if peak is not None else base(tf.zeros([], step.dtype))
         ramp_fn = ramp(warmup_learning_rate, end, warmup_steps, shape,
                        dtype=after.dtype)
-        return _switch(step, warmup_steps, ramp_fn(step), after)
+        return _switch(step, w, ramp_fn(step), after)
 
     return warmed
 
@@ -353,5 +360,5 @@ def bert_warmup(schedule, init_lr, warmup_steps, *, continuous=False):
       `f(step) -> Tensor`.
     """
     continuous = checks.check_flag("bert_warmup", "continuous", continuous)
-    return warmup(schedule, warmup_steps, 0.0, peak=init_lr,
+    return with_warmup(schedule, warmup_steps, 0.0, peak=init_lr,
                   mode="shift" if continuous else "overlay")

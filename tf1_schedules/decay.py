@@ -330,27 +330,25 @@ def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0,
     return dual_mode(build, global_step, fn)
 
 
-def _restart_fraction(f, i, t_mul):
-    """Position inside restart period `i` (geometric periods, `t_mul != 1`)."""
-    period = t_mul ** i
-    return (f - (1.0 - period) / (1.0 - t_mul)) / period
-
-
 def _geometric_restart(f, t_mul):
     """(period index, fraction of it done) for period lengths growing by t_mul.
 
-    TF's float `floor(log(...))` can land one period short at an exact
-    restart (81910 with first_decay_steps=10, t_mul=2); a fraction outside
-    [0, 1) reveals that, and the index is moved by one.
+    TF's float `floor(log(...))` can land one period off at an exact restart
+    (81910 with first_decay_steps=10, t_mul=2 gives fraction 1.0, i.e. lr 0).
+    A fraction outside [0, 1) reveals that; moving one period uses
+    `fraction_next = (fraction - 1) / t_mul` (and its inverse), leaving every
+    other step bit-identical to TF.
     """
     i = tf.floor(tf.math.log(1.0 - f * (1.0 - t_mul)) / tf.math.log(t_mul))
-    fraction = _restart_fraction(f, i, t_mul)
-    one = tf.ones_like(i)
-    zero = tf.zeros_like(i)
-    shift = (tf.where(fraction >= 1.0, one, zero)
-             - tf.where(fraction < 0.0, one, zero))
-    i = i + shift
-    return i, _restart_fraction(f, i, t_mul)
+    period = t_mul ** i
+    fraction = (f - (1.0 - period) / (1.0 - t_mul)) / period
+    one = tf.ones([], f.dtype)
+    late = fraction >= one
+    early = fraction < tf.zeros([], f.dtype)
+    i = tf.where(late, i + one, tf.where(early, i - one, i))
+    fraction = tf.where(late, (fraction - one) / t_mul,
+                        tf.where(early, fraction * t_mul + one, fraction))
+    return i, fraction
 
 
 def cosine_decay_restarts(learning_rate, global_step, first_decay_steps,

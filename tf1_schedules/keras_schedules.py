@@ -231,7 +231,7 @@ class Warmup(LearningRateSchedule):
         self._config = dict(warmup_steps=warmup_steps,
                             warmup_learning_rate=warmup_learning_rate,
                             mode=mode, shape=shape, peak=peak)
-        self._fn = compose.warmup(self.schedule, warmup_steps,
+        self._fn = compose.with_warmup(self.schedule, warmup_steps,
                                   warmup_learning_rate, mode=mode,
                                   shape=shape, peak=peak)
 

@@ -71,7 +71,8 @@ def _scoped(fn, schedule, name, default):
 
 
 def _after_cosine_warmup(lr, warmup_steps, boundary, schedule):
-    """`join([half cosine 0 -> lr over warmup_steps, schedule], [boundary])`."""
+    """`join([half cosine 0 -> lr over warmup_steps, schedule],
+    [boundary])`."""
     if warmup_steps <= 0:
         return schedule
     up = compose.ramp(0.0, lr, warmup_steps, shape="cosine")
@@ -130,11 +131,11 @@ def step_decay_with_warmup(learning_rate, global_step, total_steps,
                            warm_up=0.1, decay_factor=0.1, name=None):
     """Step decay at 80% and 90% of training after a cosine warm-up.
 
-        W = total_steps * warm_up
-        step <= W:                  learning_rate * 0.5 * (1 - cos(pi * step / W))
-        step < int(0.8 * total):    learning_rate
-        step < int(0.9 * total):    learning_rate * decay_factor
-        otherwise:                  learning_rate * decay_factor ** 2
+        lr, W = learning_rate, total_steps * warm_up
+        step <= W:                     lr * 0.5 * (1 - cos(pi * step / W))
+        step < int(0.8 * total_steps): lr
+        step < int(0.9 * total_steps): lr * decay_factor
+        otherwise:                     lr * decay_factor ** 2
 
     The `LRScheduler` 'step' policy.
 
@@ -183,7 +184,8 @@ def cosine_annealing_warm_restarts(learning_rate, global_step, total_steps,
                                    name=None):
     """SGDR after a cosine warm-up; cycles grow by `cycle_weight`.
 
-        W = total_steps * warm_up;  k = step - (floor(W) + 1)  (k = step if W == 0)
+        W = total_steps * warm_up
+        k = step - (floor(W) + 1)        # k = step if W == 0
         step <= W: learning_rate * 0.5 * (1 - cos(pi * step / W))
         otherwise: cosine_decay_restarts(learning_rate, k,
                        first_decay_steps=initial_cycle_length,
@@ -235,7 +237,8 @@ def one_cycle(learning_rate, global_step, total_steps, warm_up=0.1,
               decay_factor=0.1, name=None):
     """One cycle: a half cosine up to `learning_rate`, one down to 1% of it.
 
-        Wi = int(total_steps * warm_up);  k = step - (Wi + 1)  (k = step if Wi == 0)
+        Wi = int(total_steps * warm_up)
+        k = step - (Wi + 1)              # k = step if Wi == 0
         step <= Wi: learning_rate * 0.5 * (1 - cos(pi * step / Wi))
         otherwise:  cosine_decay(learning_rate, k, total_steps - Wi,
                                  alpha=decay_factor ** 2)

@@ -129,9 +129,10 @@ def exponential_decay_with_burnin(global_step, learning_rate_base,
                                   min_learning_rate=0.0, staircase=True):
     """Exponential decay after a constant burn-in period (OD).
 
+        base, factor = learning_rate_base, learning_rate_decay_factor
+        p = (step - burnin_steps) / learning_rate_decay_steps
         step < burnin_steps:  burnin_learning_rate
-        otherwise:            learning_rate_base * learning_rate_decay_factor
-                              ** ((step - burnin_steps) / learning_rate_decay_steps)
+        otherwise:            base * factor ** p
         result = max(that, min_learning_rate)
 
     The exponent is floored with `staircase=True` (the default). The decay
@@ -190,7 +191,7 @@ def exponential_decay_with_warmup_fn(learning_rate_base,
         learning_rate_decay_factor, min_learning_rate, staircase)
     warm, warmup_steps = _check_warmup(fn, base, warmup_learning_rate,
                                        warmup_steps)
-    schedule = compose.warmup(_at_least(decayed, min_learning_rate),
+    schedule = compose.with_warmup(_at_least(decayed, min_learning_rate),
                               warmup_steps, warm, peak=base)
     return _named(schedule, "ExponentialDecayWithWarmup")
 
@@ -202,11 +203,11 @@ def exponential_decay_with_warmup(global_step, learning_rate_base,
                                   min_learning_rate=0.0, staircase=True):
     """Linear warmup, then exponential decay (OD).
 
-        step < warmup_steps: warmup_learning_rate + (learning_rate_base
-                             - warmup_learning_rate) / warmup_steps * step
-        otherwise:           max(learning_rate_base * learning_rate_decay_factor
-                                 ** ((step - warmup_steps) / learning_rate_decay_steps),
-                                 min_learning_rate)
+        base, factor = learning_rate_base, learning_rate_decay_factor
+        p = (step - warmup_steps) / learning_rate_decay_steps
+        step < warmup_steps: warmup_learning_rate
+                             + (base - warmup_learning_rate) / warmup_steps * step
+        otherwise:           max(base * factor ** p, min_learning_rate)
 
     The exponent is floored with `staircase=True`; the minimum is not applied
     during warmup (as in OD).
@@ -275,7 +276,7 @@ def cosine_decay_with_warmup_fn(learning_rate_base, total_steps=None,
     if hold:
         decayed = compose.join([compose.constant(base, dtype), decayed],
                                [hold])
-    schedule = compose.warmup(decayed, warmup_steps, warm, peak=base)
+    schedule = compose.with_warmup(decayed, warmup_steps, warm, peak=base)
     return _named(schedule, "CosineDecayWithWarmup")
 
 
@@ -324,9 +325,9 @@ def cosine_decay_with_warmup(global_step, learning_rate_base, total_steps=None,
     within 2 float32 ulps of `learning_rate_base` (the cosine comes from
     `cosine_decay`, which rounds `pi * (s / d)` where OD rounds
     `pi * s / d`); the warmup line is computed in float64 and rounded
-    once (OD rounds in float32 arithmetic); hold and end values are exact. The copy with `total_decay_steps` returned the raw `alpha`
-    after the end (discontinuous); here the end value is
-    `alpha * learning_rate_base`.
+    once (OD rounds in float32 arithmetic); hold and end values are exact.
+    The copy with `total_decay_steps` returned the raw `alpha` after the
+    end (discontinuous); here the end value is `alpha * learning_rate_base`.
     """
     checks.check_step("cosine_decay_with_warmup", global_step)
     schedule = cosine_decay_with_warmup_fn(
@@ -369,13 +370,16 @@ def _check_manual(fn, boundaries, rates, warmup):
     return [int(b) for b in boundaries], [float(r) for r in rates], warmup
 
 
-def _floor_float_steps(schedule):
-    """OD compares float steps with integer boundaries: `f(floor(step))`."""
-    def floored(step):
+def _od_steps(schedule):
+    """`schedule(max(floor(step), 0))`: OD gives `rates[0]` below step 0 and
+    compares float steps with integer boundaries (so floors them)."""
+    def clamped(step):
         step = compose.as_step(step)
-        return schedule(tf.floor(step) if step.dtype.is_floating else step)
+        if step.dtype.is_floating:
+            step = tf.floor(step)
+        return schedule(tf.maximum(step, tf.constant(0, step.dtype)))
 
-    return floored
+    return clamped
 
 
 def piecewise_with_warmup_fn(boundaries, rates, warmup=False):
@@ -389,9 +393,8 @@ def piecewise_with_warmup_fn(boundaries, rates, warmup=False):
         after = compose.stepwise([b - first for b in boundaries[1:]],
                                  rates[1:])
         schedule = compose.join(
-            [compose.constant(rates[0]),
-             compose.ramp(rates[0], rates[1], first), after], [0, first])
-    return _named(_floor_float_steps(schedule), "ManualStepping")
+            [compose.ramp(rates[0], rates[1], first), after], [first])
+    return _named(_od_steps(schedule), "ManualStepping")
 
 
 def piecewise_with_warmup(global_step, boundaries, rates, warmup=False):
