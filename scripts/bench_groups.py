@@ -28,7 +28,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-import tf1_schedules.slim_compat  # noqa: E402,F401  (tf-slim on TF 2.16+)
+import tf1_schedules.slim_compat  # noqa: E402,F401  tf-slim on TF 2.16+
 from tf1_schedules import decay  # noqa: E402
 from tf1_schedules.groups import Group  # noqa: E402
 from tf1_schedules.optimizers import minimize_groups  # noqa: E402
@@ -63,15 +63,16 @@ def build(variant, k, batch, size):
         gs = V1.train.get_or_create_global_step()
         variables = V1.trainable_variables()
         update_ops = V1.get_collection(V1.GraphKeys.UPDATE_OPS)
+        # Every variant runs the batch-norm UPDATE_OPS the same way
+        # (grouped with the train op), so only the optimizers differ.
         if variant == "A":
-            with tf.control_dependencies(update_ops):
-                train_op = momentum(0).minimize(loss, global_step=gs)
+            train_op = tf.group(momentum(0).minimize(loss, global_step=gs),
+                                *update_ops)
         elif variant == "naive":
-            with tf.control_dependencies(update_ops):
-                train_op = tf.group(*[
-                    momentum(i).minimize(loss, var_list=part,
-                                         global_step=gs if i == 0 else None)
-                    for i, part in enumerate(chunks(variables, k))])
+            train_op = tf.group(*[
+                momentum(i).minimize(loss, var_list=part,
+                                     global_step=gs if i == 0 else None)
+                for i, part in enumerate(chunks(variables, k))], *update_ops)
         else:
             train_op = minimize_groups(loss, [
                 Group(part, optimizer=momentum(i))
@@ -161,7 +162,7 @@ def race(runs, k=6, size=64):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=16)
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--size", type=int, default=32)
@@ -170,27 +171,34 @@ def main():
                         default="both")
     parser.add_argument("--race", type=int, default=0,
                         help="fresh runs for the race count (0: skip)")
+    parser.add_argument("--out", help="also write the Markdown tables here")
     args = parser.parse_args()
     settings = {"on": [True], "off": [False], "both": [True, False]}
-    print(f"TF {tf.__version__}, {os.cpu_count()} CPUs, resnet_v1_50 "
-          f"{args.size}x{args.size}, batch {args.batch}, {args.rounds} "
-          f"rounds x {args.steps} steps, median step time")
+    lines = [f"TF {tf.__version__}, {os.cpu_count()} CPUs, resnet_v1_50 "
+             f"{args.size}x{args.size}, batch {args.batch}, Momentum 0.9; "
+             f"{args.rounds} interleaved rounds x {args.steps} steps, "
+             "median step time; x A = relative to one optimizer."]
     for grappler in settings[args.grappler]:
         rows = bench(grappler, args.ks, args.rounds, args.steps, args.batch,
                      args.size)
-        print(f"\ngrappler {'on' if grappler else 'off'}")
-        print("| variant | ms/step | x A | ops | Conv2DBackprop* | "
-              "GraphDef MB | build s |")
-        print("|---|---|---|---|---|---|---|")
+        lines += ["", f"Grappler {'on' if grappler else 'off'}:", "",
+                  "| variant | ms/step | x A | ops | Conv2DBackprop* | "
+                  "GraphDef MB | build s |", "|---|---|---|---|---|---|---|"]
         for (variant, k), ms, ratio, s in rows:
             name = variant if variant == "A" else f"{variant}{k}"
-            print(f"| {name} | {ms:.0f} | {ratio:.2f} | {s['ops']} | "
-                  f"{s['conv_backprop']} | {s['graphdef_mb']:.2f} | "
-                  f"{s['build_s']:.2f} |")
+            lines.append(f"| {name} | {ms:.0f} | {ratio:.2f} | {s['ops']} | "
+                         f"{s['conv_backprop']} | {s['graphdef_mb']:.2f} | "
+                         f"{s['build_s']:.2f} |")
+        print("\n".join(lines[-len(rows) - 4:]), flush=True)
     if args.race:
         counts = race(args.race)
-        print(f"\nrace: fresh runs whose first update read an incremented "
-              f"step, out of {args.race}: {counts}")
+        lines += ["", f"Race: fresh runs (of {args.race}) in which a group's "
+                  f"first update read the incremented step: naive "
+                  f"{counts['naive']}, ours {counts['ours']}."]
+        print(lines[-1])
+    if args.out:
+        with open(args.out, "w") as out:
+            out.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -425,6 +425,21 @@ def test_restarts_every_restart_matches_reference(mode, t_mul, first, m_mul):
                                        m_mul), rtol=1e-9)
 
 
+@pytest.mark.parametrize("first,t_mul", [(10, 2.0), (1000, 2.0), (7, 3.0)])
+def test_restarts_float32_index_is_right_on_both_sides_of_restarts(
+        mode, first, t_mul):
+    starts, length, start = [], float(first), 0.0
+    while start < 2**24 - 1:  # float32 steps are exact up to 2**24
+        starts.append(int(start))
+        start, length = start + length, length * t_mul
+    steps = sorted({s + d for s in starts[1:] for d in (-1, 0, 1)})
+    out = mode.values(lambda gs: ts.cosine_decay_restarts(1.0, gs, first,
+                                                          t_mul), steps)
+    np.testing.assert_allclose(
+        out, ref.cosine_decay_restarts(1.0, np.array(steps), first, t_mul),
+        atol=1e-5)
+
+
 def test_restarts_hold_alpha_past_the_t_mul_below_one_horizon(mode):
     # horizon = 10 / (1 - 0.5) = 20 steps
     out = mode.values(lambda gs: ts.cosine_decay_restarts(

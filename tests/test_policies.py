@@ -140,6 +140,17 @@ def test_update_sets_a_keras3_optimizer_learning_rate():
     np.testing.assert_allclose(var.numpy(), [1.0 - sum(rates)], rtol=1e-5)
 
 
+def test_update_sets_tf_keras_optimizers_learning_rate():
+    import tf_keras
+
+    scheduler = LRScheduler(iterations=100, lr=0.1, policy="step")
+    for optimizer in (tf_keras.optimizers.SGD(0.5),
+                      tf_keras.optimizers.legacy.SGD(0.5)):
+        assert scheduler.update(optimizer, 5) == pytest.approx(0.05)
+        assert float(tf.convert_to_tensor(optimizer.learning_rate)) == \
+            pytest.approx(0.05)
+
+
 def test_update_sets_a_v1_optimizer_variable_learning_rate():
     scheduler = LRScheduler(iterations=10, lr=0.2, policy="onecycle")
     optimizer = tf.compat.v1.train.GradientDescentOptimizer(tf.Variable(0.0))

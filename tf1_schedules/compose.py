@@ -10,8 +10,9 @@ are accepted wherever a step function is.
                                g(step - b)   for step >= b
 
 so each part sees the steps since its own start, as optax's `join_schedules`.
-`with_warmup(f, w)` is `join([ramp to f(0), f], [w])`; with `mode="overlay"` the
-ramp replaces the first `w` values of `f` instead (BERT). Integer steps are
+`with_warmup(f, w)` is `join([ramp to f(0), f], [w])`; with
+`mode="overlay"` the ramp replaces the first `w` values of `f` instead
+(BERT). Integer steps are
 handled in int64 (never int32); ramps are computed in float64 and rounded
 once to the schedule's dtype.
 
@@ -81,6 +82,7 @@ def check_integer(fn, arg, value, low=0):
 
 
 def check_choice(fn, arg, value, choices):
+    """`value`, one of `choices`."""
     if value not in choices:
         checks.fail(fn, arg, "one of " + ", ".join(map(repr, choices)), value)
     return value
@@ -361,4 +363,4 @@ def bert_warmup(schedule, init_lr, warmup_steps, *, continuous=False):
     """
     continuous = checks.check_flag("bert_warmup", "continuous", continuous)
     return with_warmup(schedule, warmup_steps, 0.0, peak=init_lr,
-                  mode="shift" if continuous else "overlay")
+                       mode="shift" if continuous else "overlay")

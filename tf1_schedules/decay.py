@@ -330,25 +330,40 @@ def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0,
     return dual_mode(build, global_step, fn)
 
 
-def _geometric_restart(f, t_mul):
-    """(period index, fraction of it done) for period lengths growing by t_mul.
+# Relative nudge so that an exact restart never floors into the old period.
+_RESTART_NUDGE = 1e-12
 
-    TF's float `floor(log(...))` can land one period off at an exact restart
-    (81910 with first_decay_steps=10, t_mul=2 gives fraction 1.0, i.e. lr 0).
-    A fraction outside [0, 1) reveals that; moving one period uses
-    `fraction_next = (fraction - 1) / t_mul` (and its inverse), leaving every
-    other step bit-identical to TF.
+
+def _restart_index(step, first, t, t_mul_known):
+    """Index of the restart period that contains `step`, in `t.dtype`.
+
+    TF takes `floor(log(1 - f * (1 - t_mul)) / log(t_mul))` in the learning
+    rate's dtype, which in float32 lands one period short at some exact
+    restarts (81910 with first_decay_steps=10, t_mul=2) and returns 0.0 there.
+    The index is an integer, so it is computed once in float64 from the same
+    (float32-rounded) `first` and `t`, nudged by 1e-12: every step where TF's
+    index is right gets the same index, and the rest of TF's formula is kept.
     """
-    i = tf.floor(tf.math.log(1.0 - f * (1.0 - t_mul)) / tf.math.log(t_mul))
-    period = t_mul ** i
-    fraction = (f - (1.0 - period) / (1.0 - t_mul)) / period
-    one = tf.ones([], f.dtype)
-    late = fraction >= one
-    early = fraction < tf.zeros([], f.dtype)
-    i = tf.where(late, i + one, tf.where(early, i - one, i))
-    fraction = tf.where(late, (fraction - one) / t_mul,
-                        tf.where(early, fraction * t_mul + one, fraction))
-    return i, fraction
+    f = tf.cast(step, tf.float64) / tf.cast(first, tf.float64)
+    if t_mul_known == 1:
+        i = tf.floor(f)
+    else:
+        t64 = tf.cast(t, tf.float64)
+        i = tf.floor(tf.math.log(1.0 - f * (1.0 - t64)) / tf.math.log(t64)
+                     + _RESTART_NUDGE)
+        if t_mul_known is None:
+            i = tf.where(tf.equal(t64, 1.0), tf.floor(f), i)
+    return tf.cast(i, t.dtype)
+
+
+def _restart_fraction(f, i, t, t_mul_known):
+    """How much of period `i` is done, by TF's own formula."""
+    if t_mul_known == 1:
+        return f - i
+    geometric = (f - (1.0 - t ** i) / (1.0 - t)) / t ** i
+    if t_mul_known is None:
+        return tf.where(tf.equal(t, 1.0), f - i, geometric)
+    return geometric
 
 
 def cosine_decay_restarts(learning_rate, global_step, first_decay_steps,
@@ -398,8 +413,10 @@ def cosine_decay_restarts(learning_rate, global_step, first_decay_steps,
             floor = _const(alpha, lr.dtype)
             t = _const(t_mul, lr.dtype)
             m = _const(m_mul, lr.dtype)
+            step = tf.convert_to_tensor(step)
             f = tf.cast(step, lr.dtype) / first
-            i, fraction = _restart_index(f, t, t_mul_known)
+            i = _restart_index(step, first, t, t_mul_known)
+            fraction = _restart_fraction(f, i, t, t_mul_known)
             cosine = _half_cosine(fraction, lr.dtype, peak=m ** i)
             decayed = _floor_blend(floor, cosine)
             if t_mul_known is None or t_mul_known < 1:
@@ -408,21 +425,6 @@ def cosine_decay_restarts(learning_rate, global_step, first_decay_steps,
             return tf.multiply(lr, decayed, name=scope)
 
     return dual_mode(build, global_step, fn)
-
-
-def _restart_index(f, t, t_mul_known):
-    """(i, fraction) for `cosine_decay_restarts`, choosing the branch in Python
-    when `t_mul` is known statically."""
-    if t_mul_known == 1:
-        i = tf.floor(f)
-        return i, f - i
-    if t_mul_known is not None:
-        return _geometric_restart(f, t)
-    i_flat = tf.floor(f)
-    i_geo, fraction_geo = _geometric_restart(f, t)
-    is_flat = tf.equal(t, 1.0)
-    return (tf.where(is_flat, i_flat, i_geo),
-            tf.where(is_flat, f - i_flat, fraction_geo))
 
 
 def _linear_cosine(fn, learning_rate, global_step, decay_steps, num_periods,

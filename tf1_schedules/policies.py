@@ -310,7 +310,7 @@ def _set_learning_rate(optimizer, value):
                 "), or a Keras optimizer", optimizer, TypeError)
         variable.assign(value)
         return
-    if not hasattr(type(optimizer), "learning_rate"):
+    if not hasattr(optimizer, "learning_rate"):
         checks.fail("LRScheduler.update", "optimizer",
                     "a Keras or tf.compat.v1 optimizer", optimizer, TypeError)
     optimizer.learning_rate = value
