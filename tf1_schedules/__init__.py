@@ -3,6 +3,9 @@
 Every schedule returns a Tensor in graph mode and a zero-argument callable in
 eager mode, driven by `tf.compat.v1.train.get_or_create_global_step()` when
 `global_step` is None.
+
+Submodules imported on demand (they patch or import tf-slim):
+`tf1_schedules.slim_compat`, `tf1_schedules.finetune`.
 """
 __version__ = "0.1.0"
 
@@ -19,9 +22,51 @@ from tf1_schedules.decay import noisy_linear_cosine_decay
 from tf1_schedules.decay import piecewise_constant
 from tf1_schedules.decay import piecewise_constant_decay
 from tf1_schedules.decay import polynomial_decay
+from tf1_schedules.warmup import cosine_decay_with_warmup
+from tf1_schedules.warmup import exponential_decay_with_burnin
+from tf1_schedules.warmup import exponential_decay_with_warmup
+from tf1_schedules.warmup import manual_stepping
+from tf1_schedules.warmup import piecewise_with_warmup
+from tf1_schedules.warmup import bert_learning_rate
+from tf1_schedules.compose import at_global_step
+from tf1_schedules.compose import bert_warmup
+from tf1_schedules.compose import join
+from tf1_schedules.compose import with_warmup
+from tf1_schedules.policies import LRScheduler
+from tf1_schedules.policies import constant_learning_rate
+from tf1_schedules.policies import cosine_annealing_warm_restarts
+from tf1_schedules.policies import one_cycle
+from tf1_schedules.policies import step_decay_with_warmup
+from tf1_schedules.preview import plot
+from tf1_schedules.preview import render_gallery
+from tf1_schedules.preview import values
+from tf1_schedules.preview import write_tensorboard
+from tf1_schedules import keras_schedules  # registers the Keras classes
+from tf1_schedules import step_fns
 
 __all__ = [
+    "LRScheduler",
     "ScheduleFn",
+    "at_global_step",
+    "bert_learning_rate",
+    "bert_warmup",
+    "constant_learning_rate",
+    "cosine_annealing_warm_restarts",
+    "cosine_decay_with_warmup",
+    "exponential_decay_with_burnin",
+    "exponential_decay_with_warmup",
+    "join",
+    "keras_schedules",
+    "manual_stepping",
+    "one_cycle",
+    "piecewise_with_warmup",
+    "plot",
+    "render_gallery",
+    "step_decay_with_warmup",
+    "step_fns",
+    "values",
+    "with_warmup",
+    "write_tensorboard",
     "cosine_decay",
     "cosine_decay_restarts",
     "exponential_decay",

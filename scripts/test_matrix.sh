@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Run the test suite on each supported TensorFlow, each in its own virtual environment.
+#
+#   scripts/test_matrix.sh [--setup-only] [PYTEST_ARGS...]
+#
+# TF_VERSIONS      versions to test (default "2.16 2.21": the oldest supported and the newest)
+# PYTHON           interpreter for the environments (default python3; TF 2.16 needs Python <= 3.12)
+# MATRIX_TIMEOUT   seconds allowed to one version's pytest run (default 3600)
+#
+# Each version gets `.venv-tf<version>` (gitignored) with tf1_schedules installed in editable
+# mode with its test extras, pinned to `tensorflow==<version>.*` and the matching
+# `tf-keras==<version>.*` (tf-keras must match TF's minor version). The environment is
+# reinstalled only when setup.py changes. Logs go to out/matrix/tf<version>.log; a summary table
+# is printed at the end. Exit status: 0 when every version passed.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PY="${PYTHON:-python3}"
+VERSIONS="${TF_VERSIONS:-2.16 2.21}"
+TIMEOUT="${MATRIX_TIMEOUT:-3600}"
+SETUP_ONLY=0
+if [ "${1:-}" = "--setup-only" ]; then
+  SETUP_ONLY=1
+  shift
+fi
+LOGS="$ROOT/out/matrix"
+mkdir -p "$LOGS"
+export TF_CPP_MIN_LOG_LEVEL=2
+
+setup_env() {  # setup_env VERSION -> creates/refreshes .venv-tfVERSION
+  local version="$1" venv="$ROOT/.venv-tf$1"
+  local stamp="$venv/.installed-test"
+  if [ ! -x "$venv/bin/python" ]; then
+    "$PY" -m venv "$venv" || return 1
+  fi
+  if [ -f "$stamp" ] && [ ! "$ROOT/setup.py" -nt "$stamp" ]; then
+    return 0
+  fi
+  "$venv/bin/python" -m pip install --quiet --upgrade pip &&
+    "$venv/bin/python" -m pip install --quiet -e "$ROOT[test]" \
+      "tensorflow==$version.*" "tf-keras==$version.*" &&
+    touch "$stamp"
+}
+
+describe_env() {  # describe_env VERSION -> "tf X, tf-keras Y, keras Z, numpy W"
+  "$ROOT/.venv-tf$1/bin/python" - <<'EOF' 2>/dev/null
+from importlib.metadata import version
+print(", ".join(f"{p} {version(p)}" for p in
+                ("tensorflow", "tf-keras", "keras", "tf-slim", "numpy")))
+EOF
+}
+
+declare -A RESULT DURATION PACKAGES
+STATUS=0
+for version in $VERSIONS; do
+  log="$LOGS/tf$version.log"
+  echo "== TF $version: setting up .venv-tf$version (log: $log)"
+  start=$(date +%s)
+  if ! setup_env "$version" >"$log" 2>&1; then
+    RESULT[$version]="SETUP FAILED (see $log)"
+    DURATION[$version]=$(( $(date +%s) - start ))
+    PACKAGES[$version]="-"
+    STATUS=1
+    continue
+  fi
+  PACKAGES[$version]="$(describe_env "$version")"
+  if [ "$SETUP_ONLY" = 1 ]; then
+    RESULT[$version]="set up"
+    DURATION[$version]=$(( $(date +%s) - start ))
+    continue
+  fi
+  echo "== TF $version: running the suite (${PACKAGES[$version]})"
+  start=$(date +%s)
+  (cd "$ROOT" && timeout -k 30 "$TIMEOUT" "$ROOT/.venv-tf$version/bin/python" -m pytest -q \
+     -p no:cacheprovider "$@" tests) >>"$log" 2>&1
+  rc=$?
+  DURATION[$version]=$(( $(date +%s) - start ))
+  # pytest's closing line, e.g. "3 failed, 410 passed in 300.12s".
+  last="$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "$log" | tail -1 | sed 's/=//g; s/^ *//; s/ *$//')"
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    last="TIMED OUT after ${TIMEOUT}s ${last}"
+  fi
+  RESULT[$version]="${last:-no result line} (exit $rc)"
+  [ "$rc" = 0 ] || STATUS=1
+done
+
+echo
+echo "| TF | packages | result | seconds |"
+echo "|---|---|---|---|"
+for version in $VERSIONS; do
+  echo "| $version | ${PACKAGES[$version]} | ${RESULT[$version]} | ${DURATION[$version]} |"
+done
+exit "$STATUS"
