@@ -5,6 +5,7 @@ interleaved rounds (the order rotates every round); the table reports the
 median step time relative to A under the same grappler setting:
 
   A       one `minimize` over all variables
+  A'      a second, identical copy of A: the noise floor of the ratios
   naiveK  the hand-written pattern: `tf.group` of K `minimize` calls, the
           global step passed to the first one only
   oursK   `minimize_groups` with K groups (one backward pass)
@@ -21,6 +22,7 @@ how often a group's first update used the already-incremented step.
 import argparse
 import os
 import statistics
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -65,7 +67,7 @@ def build(variant, k, batch, size):
         update_ops = V1.get_collection(V1.GraphKeys.UPDATE_OPS)
         # Every variant runs the batch-norm UPDATE_OPS the same way
         # (grouped with the train op), so only the optimizers differ.
-        if variant == "A":
+        if variant in ("A", "A'"):
             train_op = tf.group(momentum(0).minimize(loss, global_step=gs),
                                 *update_ops)
         elif variant == "naive":
@@ -97,7 +99,8 @@ def session(graph, grappler):
 
 
 def bench(grappler, ks, rounds, steps, batch, size):
-    variants = [("A", 0)] + [(v, k) for k in ks for v in ("naive", "ours")]
+    variants = [("A", 0), ("A'", 0)] + [(v, k) for k in ks
+                                        for v in ("naive", "ours")]
     runs = {}
     for variant, k in variants:
         graph, train_op, init, stats = build(variant, k, batch, size)
@@ -174,7 +177,9 @@ def main():
     parser.add_argument("--out", help="also write the Markdown tables here")
     args = parser.parse_args()
     settings = {"on": [True], "off": [False], "both": [True, False]}
-    lines = [f"TF {tf.__version__}, {os.cpu_count()} CPUs, resnet_v1_50 "
+    lines = ["Command: `PYTHONPATH=. python scripts/bench_groups.py "
+             + " ".join(sys.argv[1:]) + "`", "",
+             f"TF {tf.__version__}, {os.cpu_count()} CPUs, resnet_v1_50 "
              f"{args.size}x{args.size}, batch {args.batch}, Momentum 0.9; "
              f"{args.rounds} interleaved rounds x {args.steps} steps, "
              "median step time; x A = relative to one optimizer."]
@@ -185,7 +190,7 @@ def main():
                   "| variant | ms/step | x A | ops | Conv2DBackprop* | "
                   "GraphDef MB | build s |", "|---|---|---|---|---|---|---|"]
         for (variant, k), ms, ratio, s in rows:
-            name = variant if variant == "A" else f"{variant}{k}"
+            name = f"{variant}{k}" if k else variant
             lines.append(f"| {name} | {ms:.0f} | {ratio:.2f} | {s['ops']} | "
                          f"{s['conv_backprop']} | {s['graphdef_mb']:.2f} | "
                          f"{s['build_s']:.2f} |")

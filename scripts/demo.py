@@ -26,8 +26,11 @@ import os
 import shutil
 import sys
 import time
+import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# tf-slim builds its layers through TF's deprecated v1 layer API.
+warnings.filterwarnings("ignore", message=r".*is deprecated")
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
@@ -43,6 +46,7 @@ from tf1_schedules.warmup import cosine_decay_with_warmup  # noqa: E402
 
 import tf_slim as slim  # noqa: E402
 
+tf.get_logger().setLevel("ERROR")
 v1 = tf.compat.v1
 NET = "net"
 HEAD = NET + "/logits"
@@ -52,8 +56,8 @@ NUM_CLASSES = 5
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", default="demo_output", help="output directory")
-    p.add_argument("--pretrain-steps", type=int, default=1500)
-    p.add_argument("--finetune-steps", type=int, default=600)
+    p.add_argument("--pretrain-steps", type=int, default=1000)
+    p.add_argument("--finetune-steps", type=int, default=500)
     p.add_argument("--warmup-steps", type=int, default=None,
                    help="fine-tune warmup (default: 10%% of the steps)")
     p.add_argument("--pretrain-lr", type=float, default=0.05)
@@ -64,7 +68,7 @@ def parse_args(argv=None):
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--eval-every", type=int, default=50)
     p.add_argument("--log-every", type=int, default=10)
-    p.add_argument("--ckpt-every", type=int, default=200)
+    p.add_argument("--ckpt-every", type=int, default=250)
     p.add_argument("--gallery-points", type=int, default=1000)
     p.add_argument("--no-gallery", action="store_true")
     p.add_argument("--no-progress", action="store_true")
@@ -154,7 +158,7 @@ def train_loop(sess, model, train_op, learning_rates, train_data, test_data,
     """`sess.run(train_op)` until the global step reaches the step count.
 
     Writes TensorBoard summaries every `--log-every` steps, evaluates the
-    held-out set every `--eval-every` steps and checkpoints every
+    held-out set first and every `--eval-every` steps, checkpoints every
     `--ckpt-every` steps and at the end. Returns the history (lists).
     """
     steps = args.pretrain_steps if desc == "pretrain" else args.finetune_steps
@@ -171,6 +175,7 @@ def train_loop(sess, model, train_op, learning_rates, train_data, test_data,
     fetches = {"train": train_op, "loss": model.loss, "lr": learning_rates}
     feed_batches = batches(train_data, args.batch_size, rng)
     step = sess.run(global_step)
+    record_eval(sess, model, test_data, step, writer, history)
     with tqdm(total=steps, initial=step, desc=desc, unit="step",
               disable=args.no_progress, mininterval=0.5,
               file=sys.stdout) as bar:
@@ -232,8 +237,8 @@ def pretrain(args, splits, train_dir):
                                  splits["pretrain_train"],
                                  splits["pretrain_test"], train_dir, args,
                                  "pretrain")
-            _, accuracy = model.evaluate(sess, splits["pretrain_test"])
-    return tf.train.latest_checkpoint(train_dir), accuracy, history
+    return (tf.train.latest_checkpoint(train_dir),
+            history["eval_accuracy"][-1], history)
 
 
 def finetune_groups(args):
@@ -267,13 +272,12 @@ def run_finetune(args, splits, checkpoint, train_dir):
             v1.train.Saver().save(sess, os.path.join(train_dir, "model.ckpt"),
                                   0)
             restored_ok = restored_equal(sess, init_fn.plan, checkpoint)
-            _, before = model.evaluate(sess, splits["finetune_test"])
             history = train_loop(sess, model, train_op, rates,
                                  splits["finetune_train"],
                                  splits["finetune_test"], train_dir, args,
                                  "finetune")
-            _, after = model.evaluate(sess, splits["finetune_test"])
-    return {"before": before, "after": after, "history": history,
+    accuracy = history["eval_accuracy"]
+    return {"before": accuracy[0], "after": accuracy[-1], "history": history,
             "restored": len(init_fn.plan.restore),
             "restored_equal": restored_ok}
 
@@ -300,10 +304,13 @@ def plot_curves(pre, ft, accuracies, path):
 
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), dpi=80)
     ax = axes[0]
-    ax.plot(ft["step"], ft["lr_head"], label="head (cosine_decay_with_warmup)")
-    ax.plot(ft["step"], ft["lr_backbone"], label="backbone (x multiplier)")
-    ax.set(title="fine-tune learning rates", xlabel="fine-tune step",
-           ylabel="learning rate")
+    ax.plot(pre["step"], pre["lr_pretrain"], color="grey", linestyle="--",
+            label="pretrain (cosine_decay)")
+    ax.plot(ft["step"], ft["lr_head"],
+            label="fine-tune head (cosine_decay_with_warmup)")
+    ax.plot(ft["step"], ft["lr_backbone"],
+            label="fine-tune backbone (head x multiplier)")
+    ax.set(title="learning rates", xlabel="step", ylabel="learning rate")
     ax = axes[1]
     for name, hist in (("pretrain 0-4", pre), ("fine-tune 5-9", ft)):
         line, = ax.plot(hist["step"], hist["loss"], alpha=0.25, linewidth=0.8)
@@ -346,6 +353,7 @@ def gallery_overview(path, points):
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     cols = 4
     rows = -(-len(GALLERY) // cols)
@@ -357,6 +365,7 @@ def gallery_overview(path, points):
                     linewidth=1, label=curve.label)
         ax.set_title(item.name, fontsize=9)
         ax.tick_params(labelsize=6)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.yaxis.get_offset_text().set_fontsize(6)
         ax.grid(alpha=0.3)
         if len(item.curves) > 1:

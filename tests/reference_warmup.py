@@ -50,16 +50,6 @@ def cosine_warmup(steps, base, total, warmup_lr=0.0, warmup_steps=0, hold=0,
     return np.where(s > total, alpha * base, lr)
 
 
-def od_cosine_float32(steps, base, total, warmup_lr=0.0, warmup_steps=0,
-                      hold=0):
-    """OD's decay phase in float32, operation by operation (for ulp checks)."""
-    f32 = np.float32
-    s = np.asarray(steps, np.int64).astype(f32)
-    arg = f32(np.pi) * (s - f32(warmup_steps) - f32(hold)) / f32(
-        total - warmup_steps - hold)
-    return f32(0.5 * base) * (f32(1) + np.cos(arg).astype(f32))
-
-
 def manual_stepping_table(boundaries, rates, warmup=False):
     """OD's expansion: (boundaries, float32 rates) with one entry per step."""
     boundaries, rates = list(boundaries), list(rates)

@@ -7,6 +7,12 @@ import tensorflow as tf
 
 from tests import reference_warmup as refw
 from tf1_schedules import warmup as W
+from tf1_schedules._mode import dual_mode
+
+
+def at_step(build):
+    """A zero-argument TF expression in the same return mode as schedules."""
+    return dual_mode(lambda _: build(), 0)
 
 # ------------------------------------------------------------- signatures --
 
@@ -164,15 +170,20 @@ def test_cosine_matches_reference(mode, args, alpha):
 @pytest.mark.parametrize("base,total,warm,hold", [
     (1.0, 120, 9, 20), (0.01, 15000, 2000, 2000), (0.1, 1000, 100, 0),
     (3e-4, 12345, 500, 0)])
-def test_cosine_decay_phase_within_two_ulps_of_base_from_od(base, total,
-                                                            warm, hold):
-    """The decay phase reuses `cosine_decay` (`pi * (s / d)`), OD rounds
-    `pi * s / d`: the two agree to 2 float32 ulps of the base rate."""
-    steps = np.arange(warm + hold, total + 1)
-    ours = W.cosine_decay_with_warmup_fn(base, total, 0.0, warm, hold)(
-        tf.constant(steps, tf.int64)).numpy()
-    od = refw.od_cosine_float32(steps, base, total, 0.0, warm, hold)
-    assert np.abs(ours - od).max() <= 2 * np.spacing(np.float32(base))
+def test_cosine_decay_phase_is_od_bit_for_bit(mode, base, total, warm, hold):
+    """alpha=0 is OD's float32 arithmetic exactly (REFERENCE O9)."""
+    steps = np.arange(warm + hold + 1, total + 1)
+
+    def od_decay_phase():  # OD's expression, as in learning_schedules.py
+        return 0.5 * base * (1 + tf.cos(
+            np.pi * (tf.cast(steps, tf.float32) - warm - hold)
+            / float(total - warm - hold)))
+
+    ours, od = mode.run(lambda: (
+        W.cosine_decay_with_warmup(tf.constant(steps), base, total, 0.0, warm,
+                                   hold),
+        at_step(od_decay_phase)))
+    np.testing.assert_array_equal(ours, od)
 
 
 @pytest.mark.parametrize("boundaries,rates", [

@@ -251,6 +251,30 @@ def _total_steps(fn, total_steps, total_decay_steps):
     return compose.check_integer(fn, arg, value)
 
 
+def _od_cosine_fn(base, decay_steps, alpha):
+    """OD's decay phase, rounded as OD rounds it, then raised to `alpha`.
+
+        od = 0.5 * base * (1 + cos(pi * min(s, decay_steps) / decay_steps))
+        lr = od                                   if alpha == 0 (OD bit for bit)
+             alpha * base + (1 - alpha) * od      otherwise
+
+    (`cosine_decay` rounds `pi * (s / d)`, OD `(pi * s) / d`: up to 2 ulps
+    apart, so OD's phase is written out here rather than reused.)
+    """
+    def f(step):
+        step = step_fns.as_step(step)
+        base_t = tf.convert_to_tensor(base)
+        dtype = base_t.dtype
+        d = tf.constant(decay_steps, dtype)
+        s = tf.minimum(tf.cast(step, dtype), d)
+        od = (0.5 * base_t) * (1.0 + tf.cos(np.pi * s / d))
+        if not alpha:
+            return od
+        return alpha * base_t + (1.0 - alpha) * od
+
+    return f
+
+
 def cosine_decay_with_warmup_fn(learning_rate_base, total_steps=None,
                                 warmup_learning_rate=0.0, warmup_steps=0,
                                 hold_base_rate_steps=0, *, alpha=0.0,
@@ -271,8 +295,7 @@ def cosine_decay_with_warmup_fn(learning_rate_base, total_steps=None,
         checks.fail(fn, "total_steps", "> warmup_steps + hold_base_rate_steps"
                     f" = {warmup_steps + hold} (no step left to decay)", total)
     dtype = checks.static_dtype(base)
-    decayed = step_fns.cosine_decay_fn(base, total - warmup_steps - hold,
-                                       alpha=alpha)
+    decayed = _od_cosine_fn(base, total - warmup_steps - hold, alpha)
     if hold:
         decayed = compose.join([compose.constant(base, dtype), decayed],
                                [hold])
