@@ -1,7 +1,7 @@
 """Benchmark: the nine decays against TF's own `tf.compat.v1.train.*`.
 
 Measured side by side in one process and one session, in interleaved rounds:
-per-evaluation `sess.run` latency (median over rounds of the per-round mean),
+per-evaluation `sess.run` latency (median over rounds of per-round medians),
 ops added to the graph, and GraphDef bytes; the floor is fetching a constant.
 Then the cost of a whole curve: one evaluation over 1,000,000 steps.
 
@@ -75,10 +75,13 @@ def added(graph, make):
 
 
 def time_runs(sess, fetch, runs):
-    start = time.perf_counter()
+    """Median seconds of `runs` single `sess.run` calls (robust to load spikes)."""
+    samples = []
     for _ in range(runs):
+        start = time.perf_counter()
         sess.run(fetch)
-    return (time.perf_counter() - start) / runs
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
 
 
 def latency_table(rounds, runs):

@@ -112,16 +112,18 @@ def bench(grappler, ks, rounds, steps, batch, size):
         order = variants[r % len(variants):] + variants[:r % len(variants)]
         for key in order:
             sess, train_op, _, times = runs[key]
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             for _ in range(steps):
                 sess.run(train_op)
-            times.append((time.perf_counter() - start) / steps)
-    base = statistics.median(runs[("A", 0)][3])
+            times.append(((time.perf_counter() - wall) / steps,
+                          (time.process_time() - cpu) / steps))
+    base = [statistics.median(t[i] for t in runs[("A", 0)][3])
+            for i in (0, 1)]
     rows = []
     for key in variants:
         sess, _, stats, times = runs[key]
-        median = statistics.median(times)
-        rows.append((key, median * 1e3, median / base, stats))
+        wall, cpu = (statistics.median(t[i] for t in times) for i in (0, 1))
+        rows.append((key, wall * 1e3, wall / base[0], cpu / base[1], stats))
         sess.close()
     return rows
 
@@ -165,8 +167,8 @@ def race(runs, k=6, size=64):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=16)
-    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--steps", type=int, default=2)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--size", type=int, default=32)
     parser.add_argument("--ks", type=int, nargs="+", default=[2, 4, 8])
@@ -182,18 +184,20 @@ def main():
              f"TF {tf.__version__}, {os.cpu_count()} CPUs, resnet_v1_50 "
              f"{args.size}x{args.size}, batch {args.batch}, Momentum 0.9; "
              f"{args.rounds} interleaved rounds x {args.steps} steps, "
-             "median step time; x A = relative to one optimizer."]
+             "median step time (wall clock) and median CPU time of the "
+             "process per step (all threads), both relative to A."]
     for grappler in settings[args.grappler]:
         rows = bench(grappler, args.ks, args.rounds, args.steps, args.batch,
                      args.size)
         lines += ["", f"Grappler {'on' if grappler else 'off'}:", "",
-                  "| variant | ms/step | x A | ops | Conv2DBackprop* | "
-                  "GraphDef MB | build s |", "|---|---|---|---|---|---|---|"]
-        for (variant, k), ms, ratio, s in rows:
+                  "| variant | ms/step | x A | CPU x A | ops | "
+                  "Conv2DBackprop* | GraphDef MB | build s |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for (variant, k), ms, ratio, cpu, s in rows:
             name = f"{variant}{k}" if k else variant
-            lines.append(f"| {name} | {ms:.0f} | {ratio:.2f} | {s['ops']} | "
-                         f"{s['conv_backprop']} | {s['graphdef_mb']:.2f} | "
-                         f"{s['build_s']:.2f} |")
+            lines.append(f"| {name} | {ms:.0f} | {ratio:.2f} | {cpu:.2f} | "
+                         f"{s['ops']} | {s['conv_backprop']} | "
+                         f"{s['graphdef_mb']:.2f} | {s['build_s']:.2f} |")
         print("\n".join(lines[-len(rows) - 4:]), flush=True)
     if args.race:
         counts = race(args.race)

@@ -94,7 +94,8 @@ def load_splits(seed):
     images = (digits.images / 16.0).astype(np.float32)[..., None]
     rng = np.random.default_rng(seed)
     splits = {}
-    for task, labels in (("pretrain", range(0, 5)), ("finetune", range(5, 10))):
+    for task, labels in (("pretrain", range(0, 5)),
+                         ("finetune", range(5, 10))):
         train, test = [], []
         for label in labels:
             idx = rng.permutation(np.flatnonzero(digits.target == label))
@@ -153,47 +154,36 @@ class Model:
 
 # -------------------------------------------------------------- training --
 
-def train_loop(sess, model, train_op, learning_rates, train_data, test_data,
-               train_dir, args, desc):
-    """`sess.run(train_op)` until the global step reaches the step count.
+def train_loop(sess, model, train_op, learning_rates, data, train_dir, steps,
+               args, desc):
+    """`sess.run(train_op)` until the global step reaches `steps`.
 
-    Writes TensorBoard summaries every `--log-every` steps, evaluates the
-    held-out set first and every `--eval-every` steps, checkpoints every
-    `--ckpt-every` steps and at the end. Returns the history (lists).
+    `data` is `(train, held_out)`; `learning_rates` maps a TensorBoard tag to
+    a learning-rate Tensor. Writes summaries every `--log-every` steps,
+    evaluates the held-out set first and every `--eval-every` steps,
+    checkpoints every `--ckpt-every` steps and at the end. Returns the
+    history (lists of numbers).
     """
-    steps = args.pretrain_steps if desc == "pretrain" else args.finetune_steps
-    global_step = v1.train.get_global_step()
-    for tag, lr in learning_rates.items():
-        v1.summary.scalar(f"learning_rate/{tag}", lr)
-    v1.summary.scalar("loss/train", model.loss)
-    summary_op = v1.summary.merge_all()
+    fetches = {"train": train_op, "loss": model.loss, "lr": learning_rates,
+               "summary": summaries(model, learning_rates)}
     saver = v1.train.Saver(max_to_keep=None)
     writer = v1.summary.FileWriter(train_dir, sess.graph)
-    rng = np.random.default_rng(args.seed + len(desc))
     history = {"step": [], "loss": [], "eval_step": [], "eval_loss": [],
                "eval_accuracy": [], **{f"lr_{t}": [] for t in learning_rates}}
-    fetches = {"train": train_op, "loss": model.loss, "lr": learning_rates}
-    feed_batches = batches(train_data, args.batch_size, rng)
-    step = sess.run(global_step)
-    record_eval(sess, model, test_data, step, writer, history)
+    train_batches = batches(data[0], args.batch_size,
+                            np.random.default_rng([args.seed, steps]))
+    step = int(sess.run(v1.train.get_global_step()))
+    record_eval(sess, model, data[1], step, writer, history)
     with tqdm(total=steps, initial=step, desc=desc, unit="step",
               disable=args.no_progress, mininterval=0.5,
               file=sys.stdout) as bar:
         while step < steps:
-            x, y = next(feed_batches)
-            feed = {model.images: x, model.labels: y, model.is_training: True}
-            log = (step + 1) % args.log_every == 0 or step == 0
-            out = sess.run({**fetches, **({"summary": summary_op} if log
-                                          else {})}, feed)
-            history["step"].append(step)
-            history["loss"].append(float(out["loss"]))
-            for tag, lr in out["lr"].items():
-                history[f"lr_{tag}"].append(float(lr))
-            if log:
-                writer.add_summary(out["summary"], step)
+            log = step % args.log_every == 0
+            out = train_step(sess, model, fetches, next(train_batches), log)
+            record_train(history, step, out, writer)
             step += 1
             if step % args.eval_every == 0 or step == steps:
-                record_eval(sess, model, test_data, step, writer, history)
+                record_eval(sess, model, data[1], step, writer, history)
             if step % args.ckpt_every == 0 or step == steps:
                 saver.save(sess, os.path.join(train_dir, "model.ckpt"), step)
             bar.set_postfix(loss=f"{out['loss']:.3f}",
@@ -202,6 +192,32 @@ def train_loop(sess, model, train_op, learning_rates, train_data, test_data,
             bar.update(1)
     writer.close()
     return history
+
+
+def summaries(model, learning_rates):
+    for tag, lr in learning_rates.items():
+        v1.summary.scalar(f"learning_rate/{tag}", lr)
+    v1.summary.scalar("loss/train", model.loss)
+    return v1.summary.merge_all()
+
+
+def train_step(sess, model, fetches, batch, log):
+    """One `sess.run(train_op)`; the loss and learning rates it used (they
+    are read before the global step increments), and the summary if `log`."""
+    feed = {model.images: batch[0], model.labels: batch[1],
+            model.is_training: True}
+    if not log:
+        fetches = {k: v for k, v in fetches.items() if k != "summary"}
+    return sess.run(fetches, feed)
+
+
+def record_train(history, step, out, writer):
+    history["step"].append(step)
+    history["loss"].append(float(out["loss"]))
+    for tag, lr in out["lr"].items():
+        history[f"lr_{tag}"].append(float(lr))
+    if "summary" in out:
+        writer.add_summary(out["summary"], step)
 
 
 def record_eval(sess, model, test_data, step, writer, history):
@@ -220,7 +236,7 @@ def session_config():
 
 
 def pretrain(args, splits, train_dir):
-    """Digits 0-4 from scratch; returns (checkpoint path, accuracy, history)."""
+    """Digits 0-4 from scratch: (checkpoint path, accuracy, history)."""
     with tf.Graph().as_default():
         v1.set_random_seed(args.seed)
         model = Model()
@@ -233,10 +249,10 @@ def pretrain(args, splits, train_dir):
             train_op = optimizer.minimize(model.loss, global_step)
         with v1.Session(config=session_config()) as sess:
             sess.run(v1.global_variables_initializer())
-            history = train_loop(sess, model, train_op, {"pretrain": lr},
-                                 splits["pretrain_train"],
-                                 splits["pretrain_test"], train_dir, args,
-                                 "pretrain")
+            history = train_loop(
+                sess, model, train_op, {"pretrain": lr},
+                (splits["pretrain_train"], splits["pretrain_test"]),
+                train_dir, args.pretrain_steps, args, "pretrain")
     return (tf.train.latest_checkpoint(train_dir),
             history["eval_accuracy"][-1], history)
 
@@ -272,10 +288,10 @@ def run_finetune(args, splits, checkpoint, train_dir):
             v1.train.Saver().save(sess, os.path.join(train_dir, "model.ckpt"),
                                   0)
             restored_ok = restored_equal(sess, init_fn.plan, checkpoint)
-            history = train_loop(sess, model, train_op, rates,
-                                 splits["finetune_train"],
-                                 splits["finetune_test"], train_dir, args,
-                                 "finetune")
+            history = train_loop(
+                sess, model, train_op, rates,
+                (splits["finetune_train"], splits["finetune_test"]),
+                train_dir, args.finetune_steps, args, "finetune")
     accuracy = history["eval_accuracy"]
     return {"before": accuracy[0], "after": accuracy[-1], "history": history,
             "restored": len(init_fn.plan.restore),

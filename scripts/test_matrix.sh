@@ -7,11 +7,12 @@
 # PYTHON           interpreter for the environments (default python3; TF 2.16 needs Python <= 3.12)
 # MATRIX_TIMEOUT   seconds allowed to one version's pytest run (default 3600)
 #
-# Each version gets `.venv-tf<version>` (gitignored) with tf1_schedules installed in editable
-# mode with its test extras, pinned to `tensorflow==<version>.*` and the matching
-# `tf-keras==<version>.*` (tf-keras must match TF's minor version). The environment is
-# reinstalled only when setup.py changes. Logs go to out/matrix/tf<version>.log; a summary table
-# is printed at the end. Exit status: 0 when every version passed.
+# Each version gets `.venv-tf<version>` (gitignored) with the requirements and test extras that
+# setup.py declares, plus `tensorflow==<version>.*` and the matching `tf-keras==<version>.*`
+# (tf-keras must match TF's minor version), so a version outside the declared range fails to
+# install. The suite runs on the source tree (PYTHONPATH). An environment is reinstalled only
+# when setup.py changes. Logs: out/matrix/tf<version>.log; a summary table is printed at the
+# end. Exit status: 0 when every version passed.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${PYTHON:-python3}"
@@ -26,6 +27,17 @@ LOGS="$ROOT/out/matrix"
 mkdir -p "$LOGS"
 export TF_CPP_MIN_LOG_LEVEL=2
 
+requirements() {  # setup.py's install_requires and "test" extras, one per line (not executed)
+  "$PY" -c '
+import ast, sys
+for node in ast.walk(ast.parse(open(sys.argv[1]).read())):
+    if isinstance(node, ast.keyword) and node.arg == "install_requires":
+        print("\n".join(ast.literal_eval(node.value)))
+    if isinstance(node, ast.keyword) and node.arg == "extras_require":
+        print("\n".join(ast.literal_eval(node.value)["test"]))
+' "$ROOT/setup.py"
+}
+
 setup_env() {  # setup_env VERSION -> creates/refreshes .venv-tfVERSION
   local version="$1" venv="$ROOT/.venv-tf$1"
   local stamp="$venv/.installed-test"
@@ -35,18 +47,21 @@ setup_env() {  # setup_env VERSION -> creates/refreshes .venv-tfVERSION
   if [ -f "$stamp" ] && [ ! "$ROOT/setup.py" -nt "$stamp" ]; then
     return 0
   fi
+  local reqs
+  reqs="$(requirements)" || return 1
+  # shellcheck disable=SC2086  # one requirement per word
   "$venv/bin/python" -m pip install --quiet --upgrade pip &&
-    "$venv/bin/python" -m pip install --quiet -e "$ROOT[test]" \
+    "$venv/bin/python" -m pip install --quiet $reqs \
       "tensorflow==$version.*" "tf-keras==$version.*" &&
     touch "$stamp"
 }
 
-describe_env() {  # describe_env VERSION -> "tf X, tf-keras Y, keras Z, numpy W"
-  "$ROOT/.venv-tf$1/bin/python" - <<'EOF' 2>/dev/null
+describe_env() {  # describe_env VERSION -> "tensorflow X, tf-keras Y, ..."
+  "$ROOT/.venv-tf$1/bin/python" -c '
 from importlib.metadata import version
 print(", ".join(f"{p} {version(p)}" for p in
                 ("tensorflow", "tf-keras", "keras", "tf-slim", "numpy")))
-EOF
+' 2>/dev/null
 }
 
 declare -A RESULT DURATION PACKAGES
@@ -70,12 +85,14 @@ for version in $VERSIONS; do
   fi
   echo "== TF $version: running the suite (${PACKAGES[$version]})"
   start=$(date +%s)
-  (cd "$ROOT" && timeout -k 30 "$TIMEOUT" "$ROOT/.venv-tf$version/bin/python" -m pytest -q \
-     -p no:cacheprovider "$@" tests) >>"$log" 2>&1
+  (cd "$ROOT" && PYTHONPATH="$ROOT" timeout -k 30 "$TIMEOUT" \
+     "$ROOT/.venv-tf$version/bin/python" -m pytest -q -p no:cacheprovider "$@" tests) \
+     >>"$log" 2>&1
   rc=$?
   DURATION[$version]=$(( $(date +%s) - start ))
   # pytest's closing line, e.g. "3 failed, 410 passed in 300.12s".
-  last="$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "$log" | tail -1 | sed 's/=//g; s/^ *//; s/ *$//')"
+  last="$(grep -E '^(=+ )?[0-9]+ (passed|failed|error|skipped|deselected)' "$log" | tail -1 \
+          | sed 's/=//g; s/^ *//; s/ *$//')"
   if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
     last="TIMED OUT after ${TIMEOUT}s ${last}"
   fi

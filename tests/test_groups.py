@@ -483,6 +483,25 @@ def test_slim_blocks_from_names():
             slim_blocks("net", depth=1.5)
 
 
+def test_drops_into_slim_create_train_op():
+    slim = pytest.importorskip("tf_slim")
+    import tf1_schedules.slim_compat  # noqa: F401  (slim on TF 2.16+)
+    with tf.Graph().as_default():
+        a, b = make_vars(("net/a", [1.0]), ("net/b", [1.0]))
+        optimizer = GroupedOptimizer(
+            [Group("net/a", multiplier=0.5), Group("net/b")],
+            optimizer_fn=SGD, learning_rate=0.1)
+        train_op = slim.learning.create_train_op(square_loss([a, b]),
+                                                 optimizer)
+        with V1.Session() as sess:
+            sess.run(V1.global_variables_initializer())
+            for _ in range(3):
+                sess.run(train_op)
+            values = sess.run([a, b, V1.train.get_global_step()])
+    np.testing.assert_allclose(values[:2], [[0.9 ** 3], [0.8 ** 3]])
+    assert values[2] == 3
+
+
 def test_layer_decay_on_a_slim_network_with_batch_norm():
     slim = pytest.importorskip("tf_slim")
     import tf1_schedules.slim_compat  # noqa: F401  (slim on TF 2.16+)

@@ -234,7 +234,9 @@ def slim_blocks(scope, var_list=None, *, depth=1):
     For slim's `resnet_v1_50`, `slim_blocks("resnet_v1_50")` is
     `["resnet_v1_50/conv1", "resnet_v1_50/block1", ..., "resnet_v1_50/block4",
     "resnet_v1_50/logits"]`; `depth=2` splits the blocks into units
-    (`"resnet_v1_50/block1/unit_1"`, ...).
+    (`"resnet_v1_50/block1/unit_1"`, ...). A variable directly under
+    `scope` is its own block, and a block never sits inside another one
+    (`conv1/BatchNorm` stays in `conv1`), so the blocks can be groups.
 
     Args:
       scope: the network's scope string.
@@ -251,7 +253,7 @@ def slim_blocks(scope, var_list=None, *, depth=1):
     if not checks.is_integral(depth):
         checks.fail(fn, "depth", "an integer", depth, TypeError)
     prefix = scope.strip("/") + "/"
-    variables = default_var_list() if var_list is None else var_list
+    variables = default_var_list(fn) if var_list is None else var_list
     names = [n for n in map(var_name, variables) if n.startswith(prefix)]
     if not names:
         checks.fail(fn, "scope", "the scope of some variable", scope)
@@ -268,10 +270,10 @@ def slim_blocks(scope, var_list=None, *, depth=1):
             if not any(b.startswith(c + "/") for c in candidates)]
 
 
-def default_var_list():
+def default_var_list(fn="GroupedOptimizer"):
     """The graph's trainable variables (as `Optimizer.compute_gradients`)."""
     if tf.executing_eagerly():
-        checks.fail("GroupedOptimizer", "var_list", "given in eager mode "
+        checks.fail(fn, "var_list", "given in eager mode "
                     "(there are no variable collections)", None)
     return (tf.compat.v1.trainable_variables()
             + tf.compat.v1.get_collection(
