@@ -14,7 +14,9 @@ import tensorflow.compat.v1 as tf  # noqa: E402
 
 def parse_args(description, default_steps, argv=None, add_flags=None):
     """`--steps`, `--logdir`, `--summary-every`, plus `add_flags(parser)`."""
-    parser = argparse.ArgumentParser(description=description)
+    parser = argparse.ArgumentParser(
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=default_steps,
                         help=f"training steps (default {default_steps})")
     parser.add_argument("--logdir", default="./summary",

@@ -1,6 +1,7 @@
-"""Seed 000: BERT's `create_optimizer` driving a `sess.run(train_op)` loop.
+r"""Seed 000: BERT's `create_optimizer` driving a `sess.run(train_op)` loop.
 
-    python legacy_examples/bert_create_optimizer.py --steps 1000 --logdir ./summary
+    python legacy_examples/bert_create_optimizer.py \
+        --steps 1000 --logdir ./summary
 
 A tiny BERT-style classifier (dense `kernel`/`bias`, `LayerNorm`, then
 `output_weights`/`output_bias` as in `run_classifier.py`) on synthetic data.

@@ -1,7 +1,8 @@
-"""Seed 002, cyclic cosine decay (SGDR restarts) for (t_mul, m_mul) =
+r"""Seed 002, cyclic cosine decay (SGDR restarts) for (t_mul, m_mul) =
 (1, 1), (2, 1), (2, 0.5), as TensorBoard scalars.
 
-    python legacy_examples/cosine_decay_cycle.py --steps 20000 --logdir ./summary
+    python legacy_examples/cosine_decay_cycle.py \
+        --steps 20000 --logdir ./summary
 
 `tf.train.cosine_decay_restarts` -> `tf1_schedules.cosine_decay_restarts`
 (same values, float64 support, and never 0.0 at an exact restart step).

@@ -1,7 +1,8 @@
-"""Seed 002, exponential decay (continuous and staircase), as TensorBoard
+r"""Seed 002, exponential decay (continuous and staircase), as TensorBoard
 scalars.
 
-    python legacy_examples/exponential_decay.py --steps 20000 --logdir ./summary
+    python legacy_examples/exponential_decay.py \
+        --steps 20000 --logdir ./summary
 
 `tf.train.exponential_decay` -> `tf1_schedules.exponential_decay`:
     decayed = learning_rate * decay_rate ** (global_step / decay_steps)

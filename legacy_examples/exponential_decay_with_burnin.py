@@ -1,14 +1,14 @@
-"""Seed 002, exponential decay after a 2000-step burn-in (Object Detection
+r"""Seed 002, exponential decay after a 2000-step burn-in (Object Detection
 API), as TensorBoard scalars.
 
     python legacy_examples/exponential_decay_with_burnin.py --steps 20000 \
         --logdir ./summary
 
 The seed pasted OD's `exponential_decay_with_burnin` into the script; it is
-`tf1_schedules.warmup.exponential_decay_with_burnin` (same signature, global
+`tf1_schedules.exponential_decay_with_burnin` (same signature, global
 step first; no int32 step cast).
 """
-from tf1_schedules.warmup import exponential_decay_with_burnin
+import tf1_schedules
 from _common import run_schedules
 
 base_learning_rate = 0.01
@@ -19,7 +19,7 @@ burnin_steps = 2000
 
 
 def build(global_step):
-    learning_rate = exponential_decay_with_burnin(
+    learning_rate = tf1_schedules.exponential_decay_with_burnin(
         learning_rate_base=base_learning_rate,
         learning_rate_decay_steps=decay_steps,
         learning_rate_decay_factor=decay_rate,

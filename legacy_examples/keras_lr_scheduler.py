@@ -1,6 +1,7 @@
-"""Seed 004: the `LRScheduler` snippet in a Keras `GradientTape` loop.
+r"""Seed 004: the `LRScheduler` snippet in a Keras `GradientTape` loop.
 
-    python legacy_examples/keras_lr_scheduler.py --steps 2000 --logdir ./summary \
+    python legacy_examples/keras_lr_scheduler.py \
+        --steps 2000 --logdir ./summary \
         [--policy constant|step|cosine|onecycle] [--warm-up 0.1]
 
 The seed's loop, unchanged but for the import (`tf1_schedules.policies.

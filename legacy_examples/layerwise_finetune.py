@@ -1,7 +1,8 @@
-"""Seed 003: restore a pretrained slim model without its last layer, then
+r"""Seed 003: restore a pretrained slim model without its last layer, then
 train each layer with its own learning rate.
 
-    python legacy_examples/layerwise_finetune.py --steps 300 --logdir ./summary \
+    python legacy_examples/layerwise_finetune.py \
+        --steps 300 --logdir ./summary \
         [--layer-decay 0.5]
 
 The seed's recipe, hand-written:

@@ -1,7 +1,8 @@
-"""Seed 002, linear cosine decay with 0.5 and 4 periods, as TensorBoard
+r"""Seed 002, linear cosine decay with 0.5 and 4 periods, as TensorBoard
 scalars.
 
-    python legacy_examples/linear_cosine_decay.py --steps 20000 --logdir ./summary
+    python legacy_examples/linear_cosine_decay.py \
+        --steps 20000 --logdir ./summary
 
 `tf.train.linear_cosine_decay` -> `tf1_schedules.linear_cosine_decay`:
     global_step = min(global_step, decay_steps)

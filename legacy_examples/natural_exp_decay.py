@@ -1,7 +1,8 @@
-"""Seed 002, natural exponential decay (continuous and staircase), as
+r"""Seed 002, natural exponential decay (continuous and staircase), as
 TensorBoard scalars.
 
-    python legacy_examples/natural_exp_decay.py --steps 20000 --logdir ./summary
+    python legacy_examples/natural_exp_decay.py \
+        --steps 20000 --logdir ./summary
 
 `tf.train.natural_exp_decay` -> `tf1_schedules.natural_exp_decay`:
     decayed = learning_rate * exp(-decay_rate * global_step / decay_steps)

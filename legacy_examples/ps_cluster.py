@@ -228,7 +228,8 @@ def run_worker(args, tf, cluster, server, config):
         if not is_chief:
             # A non-chief session that finds the variables uninitialised
             # sleeps 30 s before looking again: wait for the chief here.
-            uninitialized = v1.report_uninitialized_variables()
+            uninitialized = v1.report_uninitialized_variables(
+                v1.global_variables())
             with v1.Session(server.target, config=config) as probe:
                 _poll(lambda: probe.run(uninitialized).size == 0,
                       "the chief to initialise the variables")

@@ -1,4 +1,4 @@
-"""Seed 001: the TF 1.x training recipe, step by step, with a tf1_schedules
+r"""Seed 001: the TF 1.x training recipe, step by step, with a tf1_schedules
 learning rate.
 
     python legacy_examples/tf1_train_loop.py --steps 1000 --logdir ./summary \

@@ -1,7 +1,7 @@
 """End-to-end demo: pretrain a slim CNN, fine-tune it with tf1_schedules.
 
-    python scripts/demo.py [--out demo_output] [--pretrain-steps 1500]
-                           [--finetune-steps 600] [--warmup-steps 60] ...
+    python scripts/demo.py [--out demo_output] [--pretrain-steps 1000]
+                           [--finetune-steps 500] [--warmup-steps 50] ...
 
 1. Pretrains a small slim CNN with batch norm on scikit-learn's bundled
    digits 0-4 (`sklearn.datasets.load_digits`, no download) and saves a

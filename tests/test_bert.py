@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import given, strategies as st
 
 from tf1_schedules.bert import (AdamWeightDecayOptimizer, bert_learning_rate,
                                 bert_optimizer, create_optimizer)
@@ -69,6 +70,26 @@ def test_curve_is_bit_identical_to_bert(graph, args):
     with V1.Session() as sess:
         ours, theirs = sess.run([ours, theirs])
     np.testing.assert_array_equal(ours, theirs)
+
+
+@given(n=st.integers(1, 10**6), fraction=st.floats(0, 1),
+       steps=st.lists(st.integers(0, 2 * 10**6), min_size=1, max_size=8))
+def test_curve_matches_bert_for_any_schedule(n, fraction, steps):
+    w = int(n * fraction)
+    with tf.Graph().as_default():
+        step = tf.constant(np.array(steps + [w, max(w - 1, 0)], np.int64))
+        ours = bert_learning_rate(2e-5, step, n, w)
+        theirs = upstream_learning_rate(2e-5, step, n, w)
+        with V1.Session() as sess:
+            ours, theirs = sess.run([ours, theirs])
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_curve_op_names(graph):
+    assert bert_learning_rate(1.0, 3, 10, 2).name == "BertLearningRate:0"
+    with tf.name_scope("outer"):
+        named = bert_learning_rate(1.0, 3, 10, 0, name="lr")
+    assert named.name == "outer/lr:0"
 
 
 def test_continuous_curve(mode):
