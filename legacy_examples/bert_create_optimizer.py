@@ -14,7 +14,8 @@ same warmup + linear decay, `clip_by_global_norm(1.0)` and
 """
 import tensorflow.compat.v1 as tf
 
-from tf1_schedules.bert import bert_learning_rate, create_optimizer
+from tf1_schedules.bert import create_optimizer
+from tf1_schedules.warmup import bert_learning_rate
 from _common import batches, parse_args, session_loop, toy_classification
 
 init_lr = 5e-3

@@ -136,11 +136,6 @@ _OD_TOTAL = "total_steps must be larger or equal to warmup_steps."
 
 _REGISTRY = ("registry.get's message names the value and the choices, not "
              "the function or the argument")
-_LATE_CHECK = ("bert_optimizer builds bert_learning_rate (creating the global "
-               "step and, in graph mode, the schedule's ops) before "
-               "AdamWeightDecayOptimizer / DynamicLossScale check their "
-               "arguments")
-
 # ----------------------------------------------------------------- rows --
 
 D, W, P, K = "decay", "warmup", "policies", "keras_schedules"
@@ -324,6 +319,8 @@ CASES = [
       where="piecewise_with_warmup"),
     c(f"{W}.bert_learning_rate", "num_train_steps=0", ValueError,
       lambda e: warmup.bert_learning_rate(1e-4, None, 0, 0)),
+    c(f"{W}.bert_learning_rate", "num_warmup_steps=2.5", TypeError,
+      lambda e: warmup.bert_learning_rate(1e-4, None, 100, 2.5)),
     c(f"{W}.bert_learning_rate", "num_warmup_steps=-1", ValueError,
       lambda e: warmup.bert_learning_rate(1e-4, None, 100, -1)),
     c(f"{W}.bert_learning_rate", "num_train_steps=10", ValueError,
@@ -409,33 +406,23 @@ CASES = [
           0.1, exclude_from_weight_decay="bias")),
     c("bert.AdamWeightDecayOptimizer", "epsilon=-1e-06", ValueError,
       lambda e: bert.AdamWeightDecayOptimizer(0.1, epsilon=-1e-6)),
-    c("bert.bert_learning_rate", "num_train_steps=0", ValueError,
-      lambda e: bert.bert_learning_rate(1e-4, None, 0, 0)),
-    c("bert.bert_learning_rate", "num_warmup_steps=2.5", TypeError,
-      lambda e: bert.bert_learning_rate(1e-4, None, 100, 2.5)),
     c("bert.bert_optimizer", "use_tpu='no'", TypeError,
       lambda e: bert.bert_optimizer(1e-4, 100, 10, "no")),
     c("bert.bert_optimizer", "init_loss_scale=0", ValueError,
       lambda e: bert.bert_optimizer(1e-4, 100, 10, manual_fp16=True,
-                                    init_loss_scale=0),
-      where="DynamicLossScale", argument="initial_scale",
-      shows="initial_scale=0", known_bug=_LATE_CHECK),
+                                    init_loss_scale=0)),
     c("bert.bert_optimizer", "weight_decay_rate=-0.01", ValueError,
-      lambda e: bert.bert_optimizer(1e-4, 100, 10, weight_decay_rate=-0.01),
-      where="AdamWeightDecayOptimizer", known_bug=_LATE_CHECK),
+      lambda e: bert.bert_optimizer(1e-4, 100, 10, weight_decay_rate=-0.01)),
     c("bert.create_optimizer", "init_loss_scale=-1.0", ValueError,
       lambda e: bert.create_optimizer(e["loss"], 1e-4, 100, 10,
                                       manual_fp16=True, init_loss_scale=-1.0),
-      prepare=_graph_loss, where="DynamicLossScale",
-      argument="initial_scale", shows="initial_scale=-1.0",
-      known_bug=_LATE_CHECK, modes=GRAPH),
+      prepare=_graph_loss, modes=GRAPH),
     c("bert.create_optimizer", "num_train_steps=0", ValueError,
       lambda e: bert.create_optimizer(e["loss"], 1e-4, 0, 0),
-      prepare=_graph_loss, where="bert_learning_rate", modes=GRAPH),
+      prepare=_graph_loss, modes=GRAPH),
     c("bert.create_optimizer", "init_lr='high'", TypeError,
       lambda e: bert.create_optimizer(e["loss"], "high", 100, 10),
-      prepare=_graph_loss, where="bert_learning_rate",
-      argument="init_lr", modes=GRAPH),
+      prepare=_graph_loss, modes=GRAPH),
     # per-group optimizers
     c("groups.Group", "variables=[]", ValueError,
       lambda e: groups.Group([])),

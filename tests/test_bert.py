@@ -7,8 +7,9 @@ import pytest
 import tensorflow as tf
 from hypothesis import given, strategies as st
 
-from tf1_schedules.bert import (AdamWeightDecayOptimizer, bert_learning_rate,
-                                bert_optimizer, create_optimizer)
+from tf1_schedules.bert import (AdamWeightDecayOptimizer, bert_optimizer,
+                                create_optimizer)
+from tf1_schedules.warmup import bert_learning_rate
 from tf1_schedules.groups import Group
 from tf1_schedules.loss_scale import DynamicLossScale
 from tf1_schedules.optimizers import GroupedOptimizer
@@ -118,10 +119,11 @@ def test_curve_past_int32(mode):
 
 @pytest.mark.parametrize("kwargs, exc, text", [
     ({"num_train_steps": 0}, ValueError, "`num_train_steps` must be >= 1"),
-    ({"num_train_steps": 10.5}, TypeError, "`num_train_steps` must be a "),
+    ({"num_train_steps": 10.5}, TypeError, "`num_train_steps` must be an "
+     "integer"),
     ({"num_warmup_steps": -1}, ValueError, "`num_warmup_steps` must be >= 0"),
     ({"num_warmup_steps": 10, "continuous": True}, ValueError,
-     "`num_warmup_steps` must be < num_train_steps=10"),
+     "`num_train_steps` must be > num_warmup_steps = 10 with continuous=True"),
     ({"init_lr": "1e-4"}, TypeError, "`init_lr` must be"),
     ({"continuous": 1}, TypeError, "`continuous` must be a bool"),
 ], ids=["zero-steps", "float-steps", "negative-warmup", "continuous-W>=N",
@@ -468,3 +470,24 @@ def test_loss_scale_in_eager_mode():
     while V1.train.get_global_step().numpy() == 0:
         optimizer.minimize(loss, var_list=[w])
     assert w.numpy()[0] < 0.5
+
+
+@pytest.mark.parametrize("kwargs, text", [
+    ({"weight_decay_rate": -0.01}, "`weight_decay_rate` must be >= 0"),
+    ({"init_loss_scale": 0, "manual_fp16": True},
+     "`init_loss_scale` must be > 0"),
+    ({"manual_fp16": "yes"}, "`manual_fp16` must be a bool"),
+], ids=["decay", "loss-scale", "flag"])
+def test_bert_optimizer_checks_before_building_anything(graph, kwargs, text):
+    with pytest.raises((TypeError, ValueError), match=re.escape(text)):
+        bert_optimizer(1e-4, 100, 10, **kwargs)
+    assert graph.get_operations() == []
+
+
+def test_create_optimizer_errors_name_create_optimizer(graph):
+    w = tf.Variable([1.0], name="w")
+    with pytest.raises(ValueError, match=re.escape(
+            "create_optimizer: `num_train_steps` must be >= 1. "
+            "Received: num_train_steps=0.")):
+        create_optimizer(tf.reduce_sum(w), 1e-4, 0, 0)
+    assert V1.train.get_global_step() is None

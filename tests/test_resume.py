@@ -55,8 +55,12 @@ def _start(command):
 
 
 def _reap(proc):
+    """Kills `proc` if it still runs; waits for it; returns unread output."""
     if proc.poll() is None:
         proc.kill()
+    if proc.stdout is None or proc.stdout.closed:
+        proc.wait(timeout=30)
+        return ""
     output, _ = proc.communicate(timeout=30)
     return output
 
@@ -65,9 +69,9 @@ def _finish(proc):
     """Waits (bounded) for `proc`; returns its output; asserts exit 0."""
     try:
         output, _ = proc.communicate(timeout=TIMEOUT)
-    finally:
-        output = _reap(proc) if proc.poll() is None else locals().get(
-            "output", "")
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"timed out after {TIMEOUT} s (seed {SEED}): "
+                    f"{_reap(proc)[-2000:]}")
     assert proc.returncode == 0, output[-3000:]
     return output
 

@@ -41,27 +41,45 @@ from tf1_schedules.preview import plot
 from tf1_schedules.preview import render_gallery
 from tf1_schedules.preview import values
 from tf1_schedules.preview import write_tensorboard
+from tf1_schedules.bert import AdamWeightDecayOptimizer
+from tf1_schedules.bert import bert_optimizer
+from tf1_schedules.bert import create_optimizer
+from tf1_schedules.groups import Group
+from tf1_schedules.groups import layer_decay_groups
+from tf1_schedules.groups import slim_blocks
+from tf1_schedules.loss_scale import DynamicLossScale
+from tf1_schedules.optimizers import GroupedOptimizer
+from tf1_schedules.optimizers import minimize_groups
 from tf1_schedules import keras_schedules  # registers the Keras classes
 from tf1_schedules import step_fns
 
 __all__ = [
+    "AdamWeightDecayOptimizer",
+    "DynamicLossScale",
+    "Group",
+    "GroupedOptimizer",
     "LRScheduler",
     "ScheduleFn",
     "at_global_step",
+    "bert_optimizer",
     "bert_learning_rate",
     "bert_warmup",
     "constant_learning_rate",
     "cosine_annealing_warm_restarts",
     "cosine_decay_with_warmup",
+    "create_optimizer",
     "exponential_decay_with_burnin",
     "exponential_decay_with_warmup",
     "join",
     "keras_schedules",
+    "layer_decay_groups",
     "manual_stepping",
+    "minimize_groups",
     "one_cycle",
     "piecewise_with_warmup",
     "plot",
     "render_gallery",
+    "slim_blocks",
     "step_decay_with_warmup",
     "step_fns",
     "values",

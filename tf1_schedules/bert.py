@@ -26,15 +26,14 @@ import re
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
-from tf1_schedules import decay
-from tf1_schedules._mode import dual_mode
+from tf1_schedules import compose
+from tf1_schedules.warmup import bert_curve
 from tf1_schedules.groups import Group
 from tf1_schedules.loss_scale import DynamicLossScale
 from tf1_schedules.optimizers import GroupedOptimizer
 
 __all__ = [
     "AdamWeightDecayOptimizer",
-    "bert_learning_rate",
     "bert_optimizer",
     "create_optimizer",
 ]
@@ -127,7 +126,7 @@ class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
             learning_rate, name="learning_rate")
 
     def _decays(self, var):
-        if not self.weight_decay_rate:
+        if checks.static_number(self.weight_decay_rate) == 0:
             return False
         name = re.sub(r":\d+$", "", var.name)
         return not any(re.search(p, name)
@@ -187,91 +186,6 @@ def _check_patterns(fn, patterns):
 
 # ------------------------------------------------------------- the curve --
 
-def bert_learning_rate(init_lr, global_step, num_train_steps,
-                       num_warmup_steps, *, continuous=False, name=None):
-    """BERT `create_optimizer`'s learning rate at `global_step`.
-
-        decayed = polynomial_decay(init_lr, step, num_train_steps,
-                                   end_learning_rate=0.0, power=1.0)
-        lr = init_lr * step / num_warmup_steps  if step < num_warmup_steps
-             decayed                            otherwise
-
-    The decay counts from step 0, so warmup never reaches `init_lr` and the
-    curve drops at `num_warmup_steps`: `init_lr=1, N=10, W=4` gives
-    `0, .25, .5, .75, .6, .5, .4, .3, .2, .1, 0, 0` at steps 0..11.
-    `continuous=True` (HF-style) decays from the end of warmup instead:
-    `decayed = polynomial_decay(init_lr, step - W, N - W, 0.0)`, so
-    lr(W) = init_lr.
-
-    Args:
-      init_lr: number or floating-point Tensor, the peak learning rate.
-      global_step: the step (None: the global step).
-      num_train_steps: integer > 0 (with `continuous`, > num_warmup_steps).
-      num_warmup_steps: integer >= 0, or None for 0 (no warmup).
-      continuous: keyword-only bool.
-      name: keyword-only op name (default scope `BertLearningRate`).
-
-    Returns:
-      Graph mode: a scalar Tensor. Eager mode: a zero-argument callable.
-
-    Differences from BERT: the step is never cast to int32 (BERT's wraps
-    past 2**31 and restarts warmup); values are identical below 2**24.
-    """
-    fn = "bert_learning_rate"
-    init_lr, n, w = _check_curve(fn, init_lr, global_step, num_train_steps,
-                                 num_warmup_steps, continuous, name)
-
-    def build(step):
-        with tf.name_scope(name or "BertLearningRate") as scope:
-            step = tf.convert_to_tensor(step)
-            decayed = _evaluate(_decay(init_lr, step, n, w, continuous))
-            if not w:
-                return tf.identity(decayed, name=scope)
-            # BERT's float32 arithmetic: init_lr * (float(step) / float(W)).
-            done = (tf.cast(step, decayed.dtype)
-                    / tf.constant(w, decayed.dtype))
-            warm = tf.cast(init_lr, decayed.dtype) * done
-            in_warmup = step < tf.constant(w, step.dtype)
-            return tf.where(in_warmup, warm, decayed, name=scope)
-
-    return dual_mode(build, global_step, fn)
-
-
-def _check_curve(fn, init_lr, global_step, num_train_steps, num_warmup_steps,
-                 continuous, name):
-    init_lr = checks.check_learning_rate(fn, init_lr, "init_lr")
-    checks.check_step(fn, global_step)
-    n = _check_int(fn, "num_train_steps", num_train_steps, low=1)
-    w = 0 if num_warmup_steps is None else _check_int(
-        fn, "num_warmup_steps", num_warmup_steps, low=0)
-    if checks.check_flag(fn, "continuous", continuous) and w >= n:
-        checks.fail(fn, "num_warmup_steps", f"< num_train_steps={n} with "
-                    "continuous=True", num_warmup_steps)
-    checks.check_name(fn, name)
-    return init_lr, n, w
-
-
-def _check_int(fn, arg, value, low):
-    checks.check_number(fn, arg, value, low=low)
-    if tf.is_tensor(value) or not checks.is_integral(value):
-        checks.fail(fn, arg, "a Python integer", value, TypeError)
-    return int(checks.static_number(value))
-
-
-def _decay(init_lr, step, n, w, continuous):
-    if continuous and w:
-        return decay.polynomial_decay(
-            init_lr, step - tf.constant(w, step.dtype), n - w,
-            end_learning_rate=0.0, power=1.0)
-    return decay.polynomial_decay(init_lr, step, n, end_learning_rate=0.0,
-                                  power=1.0)
-
-
-def _evaluate(schedule):
-    """A schedule's Tensor: eager mode returns a callable, graph a Tensor."""
-    return schedule() if callable(schedule) else schedule
-
-
 # ------------------------------------------------------------ the recipe --
 
 def bert_optimizer(init_lr, num_train_steps, num_warmup_steps, use_tpu=False,
@@ -280,7 +194,7 @@ def bert_optimizer(init_lr, num_train_steps, num_warmup_steps, use_tpu=False,
     """The optimizer behind `create_optimizer`, for eager mode or tf.function.
 
     A `GroupedOptimizer` with one group (every trainable variable),
-    `AdamWeightDecayOptimizer(bert_learning_rate(...), weight_decay_rate,
+    `AdamWeightDecayOptimizer(warmup.bert_learning_rate(...), weight_decay_rate,
     beta_1=0.9, beta_2=0.999, epsilon=1e-6,
     exclude_from_weight_decay=["LayerNorm", "layer_norm", "bias"])`,
     `clip_norm=1.0`, and with `manual_fp16` a `DynamicLossScale`. Build it
@@ -295,12 +209,26 @@ def bert_optimizer(init_lr, num_train_steps, num_warmup_steps, use_tpu=False,
     Returns:
       A `GroupedOptimizer`.
     """
-    fn = "bert_optimizer"
+    return _bert_optimizer("bert_optimizer", init_lr, num_train_steps,
+                           num_warmup_steps, use_tpu, manual_fp16,
+                           init_loss_scale, continuous, weight_decay_rate)
+
+
+def _bert_optimizer(fn, init_lr, num_train_steps, num_warmup_steps, use_tpu,
+                    manual_fp16, init_loss_scale, continuous,
+                    weight_decay_rate):
+    """`bert_optimizer`; errors name `fn`, the function the user called."""
+    # Every argument is checked before the schedule builds any op (or
+    # creates the global step).
     use_tpu = checks.check_flag(fn, "use_tpu", use_tpu)
     manual_fp16 = checks.check_flag(fn, "manual_fp16", manual_fp16)
-    learning_rate = bert_learning_rate(init_lr, None, num_train_steps,
-                                       num_warmup_steps,
-                                       continuous=continuous)
+    checks.check_number(fn, "weight_decay_rate", weight_decay_rate, low=0)
+    checks.check_number(fn, "init_loss_scale", init_loss_scale, low=0,
+                        low_inclusive=False)
+    curve = bert_curve(fn, init_lr, num_train_steps, num_warmup_steps,
+                       continuous)
+    learning_rate = compose.at_global_step(curve, None,
+                                           name="BertLearningRate")
     optimizer = AdamWeightDecayOptimizer(
         learning_rate, weight_decay_rate=weight_decay_rate, beta_1=0.9,
         beta_2=0.999, epsilon=1e-6,
@@ -353,10 +281,9 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps,
             "create_optimizer: `loss` must be a graph Tensor (graph mode or "
             "inside tf.function). In eager mode build bert_optimizer(...) "
             "once and call its minimize(loss_fn, var_list=...) every step.")
-    optimizer = bert_optimizer(
-        init_lr, num_train_steps, num_warmup_steps, use_tpu,
-        manual_fp16=manual_fp16, init_loss_scale=init_loss_scale,
-        continuous=continuous)
+    optimizer = _bert_optimizer(
+        "create_optimizer", init_lr, num_train_steps, num_warmup_steps,
+        use_tpu, manual_fp16, init_loss_scale, continuous, 0.01)
     # BERT differentiates with plain `tf.gradients` (no gating).
     return optimizer.minimize(
         loss, gate_gradients=tf.compat.v1.train.Optimizer.GATE_NONE)

@@ -135,7 +135,8 @@ def at_global_step(schedule, global_step=None, name=None):
       schedule: a step function (see `to_step_fn`).
       global_step: the step; None means
         `tf.compat.v1.train.get_or_create_global_step()`.
-      name: name of the output op (graph mode); default: `learning_rate`.
+      name: name scope of the ops, and name of the output op (graph mode);
+        default: `learning_rate`.
 
     Returns:
       Graph mode: a Tensor. Eager mode: a zero-argument callable that
@@ -147,7 +148,8 @@ def at_global_step(schedule, global_step=None, name=None):
     checks.check_name(fn, name)
 
     def build(step):
-        return tf.identity(f(step), name=name or "learning_rate")
+        with tf.name_scope(name or "learning_rate") as scope:
+            return tf.identity(f(step), name=scope)
 
     return dual_mode(build, global_step, getattr(f, "__name__", fn))
 
@@ -340,14 +342,16 @@ def with_warmup(schedule, warmup_steps, warmup_learning_rate=0.0, *,
 def bert_warmup(schedule, init_lr, warmup_steps, *, continuous=False):
     """BERT's linear warmup from 0 to `init_lr` over `warmup_steps`.
 
-    `continuous=False` (BERT `create_optimizer`): during warmup the value is
-    `init_lr * step / warmup_steps`; afterwards `schedule(step)`, counted
-    from step 0 (BERT's polynomial decay over `num_train_steps`), so the
-    curve drops at `warmup_steps`: `[0, .25, .5, .75, .6, .5, ...]` for
-    `init_lr=1`, 10 train steps, 4 warmup steps.
+        step < w: init_lr * (float(step) / float(w))   # BERT's float arithmetic
+        else:     schedule(step)        # continuous=False: BERT, from step 0
+                  schedule(step - w)    # continuous=True: HF-style
 
-    `continuous=True` (HF-style): afterwards `schedule(step - warmup_steps)`;
-    build `schedule` over `num_train_steps - warmup_steps` steps.
+    `continuous=False` is BERT `create_optimizer`'s blend: the decay counts
+    from step 0, so the curve drops at `warmup_steps`
+    (`[0, .25, .5, .75, .6, .5, ...]` for `init_lr=1`, 10 train steps, 4
+    warmup steps); the ramp is rounded exactly as BERT rounds it, so the
+    curve is BERT's bit for bit. `continuous=True`: build `schedule` over
+    `num_train_steps - warmup_steps` steps; it then starts at `init_lr`.
 
     `warmup_steps=0` means no warmup (BERT's `if num_warmup_steps:`).
     Integer steps stay int64: correct past 2**31 (BERT casts to int32).
@@ -361,6 +365,19 @@ def bert_warmup(schedule, init_lr, warmup_steps, *, continuous=False):
     Returns:
       `f(step) -> Tensor`.
     """
-    continuous = checks.check_flag("bert_warmup", "continuous", continuous)
-    return with_warmup(schedule, warmup_steps, 0.0, peak=init_lr,
-                       mode="shift" if continuous else "overlay")
+    fn = "bert_warmup"
+    continuous = checks.check_flag(fn, "continuous", continuous)
+    w = check_integer(fn, "warmup_steps", warmup_steps)
+    checks.check_number(fn, "init_lr", init_lr)
+    schedule = to_step_fn(schedule)
+    if w == 0:
+        return schedule
+
+    def warmed(step):
+        step = as_step(step)
+        after = schedule(step - w if continuous else step)
+        dtype = after.dtype
+        done = tf.cast(step, dtype) / tf.constant(w, dtype)
+        return _switch(step, w, tf.cast(init_lr, dtype) * done, after)
+
+    return warmed

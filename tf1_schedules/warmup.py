@@ -466,11 +466,18 @@ manual_stepping_fn = piecewise_with_warmup_fn
 def bert_learning_rate_fn(init_lr, num_train_steps, num_warmup_steps, *,
                           continuous=False, end_learning_rate=0.0, power=1.0):
     """Step function of `bert_learning_rate` (no `global_step`)."""
-    fn = "bert_learning_rate"
+    return bert_curve("bert_learning_rate", init_lr, num_train_steps,
+                      num_warmup_steps, continuous, end_learning_rate, power)
+
+
+def bert_curve(fn, init_lr, num_train_steps, num_warmup_steps,
+               continuous=False, end_learning_rate=0.0, power=1.0):
+    """`bert_learning_rate_fn`, with errors naming `fn` (the caller's name)."""
     init_lr = _rate(fn, "init_lr", init_lr)
     num_train_steps = compose.check_integer(fn, "num_train_steps",
-                                         num_train_steps, low=1)
-    warm = compose.check_integer(fn, "num_warmup_steps", num_warmup_steps)
+                                            num_train_steps, low=1)
+    warm = 0 if num_warmup_steps is None else compose.check_integer(
+        fn, "num_warmup_steps", num_warmup_steps)
     continuous = checks.check_flag(fn, "continuous", continuous)
     decay_steps = num_train_steps - warm if continuous else num_train_steps
     if decay_steps <= 0:
@@ -501,9 +508,13 @@ def bert_learning_rate(init_lr, global_step, num_train_steps,
       init_lr: number or float tensor.
       global_step: the step; None means the global step.
       num_train_steps: integer >= 1 (N).
-      num_warmup_steps: integer >= 0 (W); 0 means no warmup.
+      num_warmup_steps: integer >= 0 (W); 0 or None means no warmup.
       continuous, end_learning_rate, power: keyword-only.
-      name: keyword-only name of the output op; default `learning_rate`.
+      name: keyword-only name of the output op; default `BertLearningRate`.
+
+    Values are BERT's bit for bit below 2**24 (the ramp is rounded as BERT
+    rounds it); the step is never cast to int32 (BERT's wraps past 2**31
+    and restarts warmup).
 
     Returns:
       Graph mode: a Tensor. Eager mode: a zero-argument callable.
@@ -512,4 +523,5 @@ def bert_learning_rate(init_lr, global_step, num_train_steps,
     schedule = bert_learning_rate_fn(
         init_lr, num_train_steps, num_warmup_steps, continuous=continuous,
         end_learning_rate=end_learning_rate, power=power)
-    return compose.at_global_step(schedule, global_step, name=name)
+    return compose.at_global_step(schedule, global_step,
+                                  name=name or "BertLearningRate")
