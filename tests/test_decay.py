@@ -636,6 +636,13 @@ INVALID = [
      lambda: ts.piecewise_constant(_gs(), [10], [1.0, 1]),
      ValueError, "Values must have elements all with the same dtype "
      "(<dtype: 'float32'> vs <dtype: 'int32'>)."),
+    ("piecewise_nan_value",
+     lambda: ts.piecewise_constant(_gs(), [10], [float("nan"), .5]),
+     ValueError, "piecewise_constant: `values` must be finite. "
+     "Received: values=[nan, 0.5]."),
+    ("piecewise_string_value",
+     lambda: ts.piecewise_constant(_gs(), [10], ["a", "b"]),
+     TypeError, "`values` must be numbers or numeric tensors"),
     ("piecewise_boundaries_not_list",
      lambda: ts.piecewise_constant(_gs(), 10, [1.0, .5]),
      TypeError, "`boundaries` must be a list or tuple"),

@@ -557,6 +557,12 @@ def _check_piecewise(fn, x, boundaries, values):
             raise ValueError(
                 f"Boundaries ({b_dtype}) must have the same dtype as x "
                 f"({x_dtype}).")
+    known_values = [checks.static_number(v) for v in values]
+    if any(isinstance(v, (str, bytes, bool, np.bool_)) for v in known_values):
+        checks.fail(fn, "values", "numbers or numeric tensors", values,
+                    TypeError)
+    if any(v is not None and not np.isfinite(v) for v in known_values):
+        checks.fail(fn, "values", "finite", values)
     value_dtypes = [checks.static_dtype(v) for v in values]
     for dtype in value_dtypes[1:]:
         if dtype != value_dtypes[0]:
