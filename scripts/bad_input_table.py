@@ -77,7 +77,8 @@ def markdown_table(cases, messages):
         if case.verbatim is not None:
             message = f"*verbatim:* {message or case.verbatim}"
         if case.off_shape is not None:
-            message = f"{message} (*not in the project's shape:* {case.off_shape})"
+            message = (f"{message} (*not in the project's shape:* "
+                       f"{case.off_shape})")
         if case.known_bug is not None:
             message = f"**known gap, test is a strict xfail:** {case.known_bug}"
         lines.append(

@@ -41,7 +41,7 @@ Y = [[1.0], [2.0], [0.0], [1.5]]
 SCALE = 0.01
 
 
-# ===================================================== the scenarios (child) --
+# ================================================== the scenarios (child) --
 
 def _tf_with_two_cpus():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -277,7 +277,7 @@ def run_group(group):
     return out
 
 
-# ========================================================== the tests (pytest) --
+# ====================================================== the tests (pytest) --
 
 def _run_child(group):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
