@@ -59,12 +59,15 @@ def test_step_fn_validates_at_creation_in_eager_mode():
         step_fns.piecewise_constant_fn([20, 10], [1.0, 0.5, 0.1])
 
 
-def test_step_fn_validates_before_building_in_graph_mode(graph):
-    f = step_fns.exponential_decay_fn(0.1, -1, 0.5)
+def test_step_fn_validates_at_creation_in_graph_mode(graph):
     with pytest.raises(ValueError, match="`decay_steps` must be > 0"):
-        f(tf.constant(1, tf.int64))
-    assert not [op for op in graph.get_operations()
-                if op.type not in ("Const",)]
+        step_fns.exponential_decay_fn(0.1, -1, 0.5)
+    assert graph.get_operations() == []
+    assert tf.compat.v1.train.get_global_step(graph) is None
+    # The validation-only switch is off again: a valid one builds its ops.
+    value = step_fns.exponential_decay_fn(0.1, 10, 0.5)(
+        tf.constant(10, tf.int64))
+    assert tf.is_tensor(value) and graph.get_operations()
 
 
 def test_as_step_widens_int32_and_keeps_floats():

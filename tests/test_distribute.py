@@ -14,7 +14,10 @@ Graph mode (`tf.Graph` + `Session`, `call_for_each_replica`) and
   * `bert`: `create_optimizer` (graph) / `bert_optimizer` (tf.function),
 on a global batch of 4 split 2 + 2 over the replicas, against a run without
 any strategy on the whole batch (the loss is averaged over the global batch
-with `tf.nn.compute_average_loss`).
+with `tf.nn.compute_average_loss`). Also, in both groups: a global step
+created outside the strategy's scope, BERT with `manual_fp16` (loss
+scaling), BERT with its `clip_by_global_norm(1.0)` active, and a loss-scaled
+step whose gradients are non-finite on one replica only.
 """
 import contextlib
 import json
@@ -155,12 +158,15 @@ def _describe_variables(variables):
             for v in variables}
 
 
-def _function_train(tf, kind, replicas):
+def _function_train(tf, kind, replicas, *, scale=SCALE, step_outside=False,
+                    manual_fp16=False):
     """tf.function: the same, with mirrored eager variables."""
     from tf1_schedules import bert, decay, groups, optimizers, warmup
     v1 = tf.compat.v1
     v1.get_default_graph().clear_collection(v1.GraphKeys.GLOBAL_STEP)
     strategy = _strategy(tf, replicas)
+    if step_outside:
+        v1.train.get_or_create_global_step()
     with (strategy.scope() if strategy else contextlib.nullcontext()):
         gs = v1.train.get_or_create_global_step()
         w = tf.Variable([[0.1], [-0.2]], name="dense/kernel")
@@ -176,14 +182,15 @@ def _function_train(tf, kind, replicas):
                 learning_rate=lr)
         else:
             lr = warmup.bert_learning_rate(0.1, gs, 10, 2)
-            optimizer = bert.bert_optimizer(0.1, 10, 2)
+            optimizer = bert.bert_optimizer(0.1, 10, 2,
+                                            manual_fp16=manual_fp16)
 
     def step_fn():
         x, y = _shard(tf, replicas)
         rate = lr()  # read before the update
 
         def loss():
-            return _loss(tf, w, b, x, y)
+            return _loss(tf, w, b, x, y, scale)
 
         if kind == "v1_sgd":
             optimizer.minimize(loss, global_step=gs, var_list=[w, b])
@@ -203,6 +210,64 @@ def _function_train(tf, kind, replicas):
         steps.append(int(gs.numpy()))
     return {"steps": steps, "lrs": rates,
             "weights": [_numbers(w.numpy()), _numbers(b.numpy())]}
+
+
+def _skip_optimizer(tf, w):
+    """SGD(0.1) on `w` with a loss scale starting at 4."""
+    from tf1_schedules import groups, loss_scale, optimizers
+    return optimizers.GroupedOptimizer(
+        [groups.Group(w)], learning_rate=0.1,
+        optimizer_fn=tf.compat.v1.train.GradientDescentOptimizer,
+        loss_scale=loss_scale.DynamicLossScale(4.0))
+
+
+def _skip_loss(tf, w, poison):
+    """Replica r's loss is (r + 1) * w, times `poison` on replica 1 only."""
+    index = tf.distribute.get_replica_context().replica_id_in_sync_group
+    factor = tf.where(tf.equal(index, 1), poison, 1.0)
+    return tf.cast(index + 1, tf.float32) * factor * w
+
+
+def _skip(tf, mode):
+    """Loss scaling on 2 replicas: an inf gradient on replica 1 only, then a
+    finite step. Per step: (w, global step, loss scale)."""
+    v1 = tf.compat.v1
+    strategy = _strategy(tf, 2)
+    poisons = [float("inf"), 1.0]
+    if mode == "graph":
+        with tf.Graph().as_default(), strategy.scope():
+            gs = v1.train.get_or_create_global_step()
+            w = v1.get_variable("w", initializer=0.0)
+            poison = v1.placeholder_with_default(1.0, [])
+            optimizer = _skip_optimizer(tf, w)
+            op = strategy.group(strategy.extended.call_for_each_replica(
+                lambda: optimizer.minimize(_skip_loss(tf, w, poison))))
+            scale = optimizer.loss_scale.variables()[0]
+            with v1.Session() as sess:
+                sess.run(v1.global_variables_initializer())
+                out = []
+                for value in poisons:
+                    sess.run(op, {poison: value})
+                    out.append([float(v) for v in sess.run([w, gs, scale])])
+                return out
+    v1.get_default_graph().clear_collection(v1.GraphKeys.GLOBAL_STEP)
+    with strategy.scope():
+        gs = v1.train.get_or_create_global_step()
+        w = tf.Variable(0.0, name="w")
+        optimizer = _skip_optimizer(tf, w)
+
+    @tf.function
+    def train(poison):
+        strategy.run(lambda: optimizer.minimize(
+            lambda: _skip_loss(tf, w, poison), var_list=[w]))
+
+    out = []
+    for value in poisons:
+        train(tf.constant(value))
+        scale = optimizer.loss_scale.variables()[0]
+        out.append([float(w.numpy()), float(gs.numpy()),
+                    float(scale.numpy())])
+    return out
 
 
 def _summed(tf, mode, kind):
@@ -265,15 +330,14 @@ def run_group(group):
         out[f"{kind}/0"] = _capture(train, tf, kind, 0)
     for kind in ("v1_sgd", "groups"):
         out[f"summed/{kind}"] = _capture(_summed, tf, group, kind)
-    if group == "graph":
-        # Known problems, graph mode only (a failed collective would poison
-        # the tf.function process).
-        out["bug/step_outside"] = _capture(_graph_train, tf, "groups", 2,
-                                           step_outside=True)
-        out["bug/fp16"] = _capture(_graph_train, tf, "bert", 2,
-                                   manual_fp16=True)
-        out["bug/clip/2"] = _capture(_graph_train, tf, "bert", 2, scale=1.0)
-        out["bug/clip/0"] = _capture(_graph_train, tf, "bert", 0, scale=1.0)
+    out["outside/2"] = _capture(train, tf, "groups", 2, step_outside=True)
+    out["bert_outside/2"] = _capture(train, tf, "bert", 2, step_outside=True)
+    for replicas in (2, 0):
+        out[f"fp16/{replicas}"] = _capture(train, tf, "bert", replicas,
+                                           manual_fp16=True)
+        out[f"clip/{replicas}"] = _capture(train, tf, "bert", replicas,
+                                           scale=1.0)
+    out["skip"] = _capture(_skip, tf, group)
     return out
 
 
@@ -370,37 +434,53 @@ def test_create_optimizer_variables_have_explicit_aggregation(results):
         assert slot["synchronization"] == "ON_WRITE", (name, slot)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "optimizers.GroupedOptimizer._apply increments the global step with a "
-    "plain assign_add in replica context: a step created outside the "
-    "strategy's scope is incremented once per replica (TF's own v1 "
-    "optimizers raise instead)"))
-def test_step_outside_the_strategy_scope_is_rejected_or_counted_once(
-        results):
-    entry = results["graph"]["bug/step_outside"]
-    if "error" in entry:
-        assert "global_step" in entry["error"]
-    else:
-        assert entry["result"]["steps"] == [1, 2, 3]
+def _assert_same_weights(got, want):
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "GroupedOptimizer.apply_gradients with loss scaling wraps the groups' "
-    "apply_gradients (a merge_call) in tf.cond: RuntimeError `merge_call` "
-    "called while defining a new graph"))
-def test_create_optimizer_manual_fp16_under_a_strategy(results):
-    assert _ok(results, "graph", "bug/fp16")["steps"] == [1, 2, 3]
+@pytest.mark.parametrize("kind", ("groups", "bert"))
+@pytest.mark.parametrize("group", GROUPS)
+def test_step_outside_the_strategy_scope_is_counted_once(results, group,
+                                                         kind):
+    """A plain (non-mirrored) global step advances once per step, every
+    replica reads the same rate, and training equals the in-scope run
+    (`bert` creates its optimizer with the step already there)."""
+    outside = _ok(results, group, f"{'' if kind == 'groups' else 'bert_'}"
+                  "outside/2")
+    inside = _ok(results, group, f"{kind}/2")
+    assert outside["steps"] == [1, 2, 3]
+    assert outside["lrs"] == inside["lrs"]
+    _assert_same_weights(outside["weights"], inside["weights"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "GroupedOptimizer clips each replica's gradients before the optimizers "
-    "sum them, so create_optimizer's clip_by_global_norm(1.0) uses the "
-    "local, not the global, gradient norm"))
-def test_clipping_uses_the_global_gradient(results):
-    two = _ok(results, "graph", "bug/clip/2")["weights"]
-    one = _ok(results, "graph", "bug/clip/0")["weights"]
-    for got, want in zip(two, one):
-        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+@pytest.mark.parametrize("group", GROUPS)
+def test_manual_fp16_under_a_strategy_equals_one_device(results, group):
+    two = _ok(results, group, "fp16/2")
+    one = _ok(results, group, "fp16/0")
+    assert two["steps"] == one["steps"] == [1, 2, 3]
+    _assert_same_weights(two["weights"], one["weights"])
+    # The loss scale changed nothing here: same as without it.
+    _assert_same_weights(two["weights"], _ok(results, group, "bert/2")[
+        "weights"])
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_clipping_uses_the_global_gradient(results, group):
+    two = _ok(results, group, "clip/2")["weights"]
+    one = _ok(results, group, "clip/0")["weights"]
+    _assert_same_weights(two, one)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_non_finite_gradient_on_one_replica_skips_every_replica(results,
+                                                                group):
+    """inf on replica 1 only: no replica updates `w`, the step stays 0 and
+    the scale halves (4 -> 2); then a finite step: w = -0.1 * (1 + 2)."""
+    (w1, step1, scale1), (w2, step2, scale2) = _ok(results, group, "skip")
+    assert (w1, step1, scale1) == (0.0, 0.0, 2.0)
+    assert (step2, scale2) == (1.0, 2.0)
+    assert w2 == pytest.approx(-0.3)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Every failure uses one message shape::
 value. Tensors whose value is not known statically are accepted unchecked:
 they can only be checked at run time, and TF1 code passes them rarely.
 """
+import collections.abc
 import math
 import numbers
 
@@ -22,6 +23,7 @@ __all__ = [
     "check_step",
     "check_flag",
     "check_name",
+    "check_sequence",
     "static_dtype",
     "is_integral",
 ]
@@ -137,6 +139,19 @@ def check_name(fn, value):
     if value is not None and not isinstance(value, str):
         fail(fn, "name", "a string or None", value, TypeError)
     return value
+
+
+def check_sequence(fn, arg, value, rule="a list or tuple"):
+    """`value` as a list: a list, tuple or other iterable, not a string.
+
+    Raises TypeError (naming `fn` and `arg`) for anything else, instead of
+    Python's bare "'int' object is not iterable" later on.
+    """
+    if (isinstance(value, (str, bytes)) or _is_tensor(value)
+            or not isinstance(value, collections.abc.Iterable)
+            or (isinstance(value, np.ndarray) and value.ndim == 0)):
+        fail(fn, arg, rule, value, TypeError)
+    return list(value)
 
 
 def is_integral(value):

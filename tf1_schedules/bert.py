@@ -181,6 +181,13 @@ def _check_patterns(fn, patterns):
             isinstance(p, str) for p in patterns):
         checks.fail(fn, "exclude_from_weight_decay",
                     "None or a list of regex strings", patterns, TypeError)
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            checks.fail(fn, "exclude_from_weight_decay", "a list of valid "
+                        f"regular expressions ({pattern!r}: {error})",
+                        patterns)
     return list(patterns)
 
 

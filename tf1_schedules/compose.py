@@ -88,14 +88,31 @@ def check_choice(fn, arg, value, choices):
     return value
 
 
-def _float_dtype(*values, dtype=None):
-    """The dtype of a result built from `values` (numbers or tensors)."""
+def _float_dtype(fn, dtype=None, **values):
+    """The dtype of a result built from `values` (numbers or tensors, by name).
+
+    `dtype` if given, else the first tensor's, else float64 for a NumPy
+    float64, else float32. Integer dtypes are rejected (TypeError naming the
+    argument): a learning rate truncated to an integer is 0 or a jump.
+    """
     if dtype is not None:
-        return tf.as_dtype(dtype)
-    for value in values:
+        try:
+            found = tf.as_dtype(dtype)
+        except TypeError:
+            found = None
+        if found is None or not found.is_floating:
+            checks.fail(fn, "dtype", "a floating-point dtype (learning rates "
+                        "are floats) or None", dtype, TypeError)
+        return found
+    for arg, value in values.items():
         if tf.is_tensor(value) or isinstance(value, tf.Variable):
-            return tf.as_dtype(value.dtype).base_dtype
-    for value in values:
+            found = tf.as_dtype(value.dtype).base_dtype
+            if not found.is_floating:
+                checks.fail(fn, arg, "a number or a floating-point tensor "
+                            "(or give a floating-point `dtype`)", value,
+                            TypeError)
+            return found
+    for value in values.values():
         if isinstance(value, np.floating):
             return tf.as_dtype(np.asarray(value).dtype)
     return tf.float32
@@ -161,11 +178,14 @@ def constant(value, dtype=None):
 
     Args:
       value: a finite number or a scalar tensor.
-      dtype: output dtype; default: the tensor's, `np.float64` for a NumPy
-        float64, else float32.
+      dtype: a floating-point output dtype; default: the tensor's,
+        `np.float64` for a NumPy float64, else float32.
+
+    Raises:
+      TypeError: for an integer `dtype` or integer tensor `value`.
     """
     checks.check_number("constant", "value", value)
-    out_dtype = _float_dtype(value, dtype=dtype)
+    out_dtype = _float_dtype("constant", dtype, value=value)
 
     def schedule(step):
         step = as_step(step)
@@ -188,15 +208,21 @@ def ramp(start, end, steps, shape="linear", dtype=None):
       start, end: numbers or scalar tensors (`end` may be a schedule value).
       steps: number > 0 (may be fractional).
       shape: "linear" or "cosine".
-      dtype: output dtype; default from the tensors, else float32.
+      dtype: a floating-point output dtype; default from the tensors, else
+        float32 (an integer dtype or integer tensor: TypeError).
     """
     fn = "ramp"
     checks.check_number(fn, "start", start)
     checks.check_number(fn, "end", end)
     checks.check_number(fn, "steps", steps, low=0, low_inclusive=False)
     check_choice(fn, "shape", shape, RAMP_SHAPES)
-    out_dtype = _float_dtype(end, start, dtype=dtype)
+    out_dtype = _float_dtype(fn, dtype, end=end, start=start)
+    return _ramp(start, end, steps, shape, out_dtype)
 
+
+def _ramp(start, end, steps, shape, dtype):
+    """`ramp` on checked arguments, in any `dtype` (`with_warmup` ramps to
+    the schedule's own dtype)."""
     def schedule(step):
         s = tf.cast(as_step(step), tf.float64)
         a, b = _as_float64(start), _as_float64(end)
@@ -205,7 +231,7 @@ def ramp(start, end, steps, shape="linear", dtype=None):
         else:
             angle = tf.constant(math.pi / float(steps), tf.float64) * s
             value = a + (b - a) * (0.5 * (1.0 - tf.cos(angle)))
-        return tf.cast(value, out_dtype)
+        return tf.cast(value, dtype)
 
     return schedule
 
@@ -219,21 +245,23 @@ def stepwise(boundaries, values, dtype=None):
     (`piecewise_constant` switches one step *after* each boundary.)
 
     Args:
-      boundaries: strictly increasing integers (may be negative).
-      values: `len(boundaries) + 1` numbers.
-      dtype: output dtype; default float32.
+      boundaries: a list of strictly increasing integers (may be negative).
+      values: a list of `len(boundaries) + 1` numbers.
+      dtype: a floating-point output dtype; default float32.
     """
     fn = "stepwise"
-    boundaries = [check_integer(fn, "boundaries", b, low=-2**63)
-                  for b in boundaries]
+    boundaries = [check_integer(fn, "boundaries", b, low=-2**63) for b in
+                  checks.check_sequence(fn, "boundaries", boundaries,
+                                        "a list of integers")]
     if any(b >= c for b, c in zip(boundaries, boundaries[1:])):
         checks.fail(fn, "boundaries", "strictly increasing", boundaries)
+    values = checks.check_sequence(fn, "values", values, "a list of numbers")
     for v in values:
         checks.check_number(fn, "values", v)
     if len(values) != len(boundaries) + 1:
         checks.fail(fn, "values", "one longer than `boundaries`", values)
     table = [float(v) for v in values]
-    out_dtype = _float_dtype(dtype=dtype)
+    out_dtype = _float_dtype(fn, dtype)
     if not boundaries:
         return constant(table[0], out_dtype)
 
@@ -332,8 +360,8 @@ def with_warmup(schedule, warmup_steps, warmup_learning_rate=0.0, *,
         w = tf.constant(warmup_steps, step.dtype)
         after = base(step - w if mode == "shift" else step)
         end = peak if peak is not None else base(tf.zeros([], step.dtype))
-        ramp_fn = ramp(warmup_learning_rate, end, warmup_steps, shape,
-                       dtype=after.dtype)
+        ramp_fn = _ramp(warmup_learning_rate, end, warmup_steps, shape,
+                        after.dtype)
         return _switch(step, w, ramp_fn(step), after)
 
     return warmed

@@ -35,7 +35,7 @@ import os
 import tensorflow as tf
 
 from tf1_schedules import slim_compat
-from tf1_schedules._checks import check_flag, fail
+from tf1_schedules._checks import check_flag, check_sequence, fail
 
 __all__ = [
     "RestorePlan",
@@ -89,6 +89,17 @@ def _matching_scope(name, scopes, prefix_match):
     return next((s for s in scopes if _in_scope(name, s, prefix_match)), None)
 
 
+def _check_variables(fn, variables):
+    """`variables` as a list of objects with a string `.name` (variables)."""
+    variables = check_sequence(fn, "variables", variables,
+                               "an iterable of variables")
+    for var in variables:
+        if not isinstance(getattr(var, "name", None), str):
+            fail(fn, "variables", "an iterable of variables (objects with a "
+                 f"string `name`; got {var!r})", variables, TypeError)
+    return variables
+
+
 def _unique(variables):
     """`variables` without repeats (first occurrence kept), in order."""
     unique = {}
@@ -112,6 +123,7 @@ def select_variables(variables, include_scopes=None, exclude_scopes=None, *,
       A de-duplicated list in the original order.
     """
     fn = "select_variables"
+    variables = _check_variables(fn, variables)
     include = _parse_scopes(fn, "include_scopes", include_scopes)
     exclude = _parse_scopes(fn, "exclude_scopes", exclude_scopes)
     prefix_match = check_flag(fn, "prefix_match", prefix_match)
@@ -198,8 +210,8 @@ def resolve_checkpoint(checkpoint_path, train_dir=None):
       ValueError: when `checkpoint_path` names no checkpoint.
     """
     fn = "resolve_checkpoint"
-    if not isinstance(checkpoint_path, (str, os.PathLike)):
-        fail(fn, "checkpoint_path", "a path", checkpoint_path, TypeError)
+    _check_path(fn, "checkpoint_path", checkpoint_path)
+    _check_path(fn, "train_dir", train_dir, optional=True)
     if train_dir is not None and tf.train.latest_checkpoint(
             os.fspath(train_dir)):
         _LOG.info("Ignoring checkpoint_path because a checkpoint already "
@@ -215,6 +227,15 @@ def resolve_checkpoint(checkpoint_path, train_dir=None):
     if not tf.io.gfile.exists(path + ".index"):
         fail(fn, "checkpoint_path", "an existing checkpoint prefix", path)
     return path
+
+
+def _check_path(fn, arg, value, optional=False):
+    """A str or os.PathLike (or None when `optional`), before `os.fspath`."""
+    if value is None and optional:
+        return
+    if not isinstance(value, (str, os.PathLike)):
+        rule = "a path (str or os.PathLike)" + (" or None" if optional else "")
+        fail(fn, arg, rule, value, TypeError)
 
 
 def _checkpoint_name(name, scope_map):
@@ -464,6 +485,7 @@ def init_fn_from_checkpoint(checkpoint_path, checkpoint_exclude_scopes=None,
     """
     fn = "init_fn_from_checkpoint"
     _require_graph(fn)
+    _check_path(fn, "train_dir", train_dir, optional=True)
     if print_fn is not None and not callable(print_fn):
         fail(fn, "print_fn", "callable or None", print_fn, TypeError)
     path = resolve_checkpoint(checkpoint_path, train_dir)
@@ -496,6 +518,7 @@ def scaffold_from_checkpoint(checkpoint_path, checkpoint_exclude_scopes=None,
       `RuntimeError`.
     """
     fn = "scaffold_from_checkpoint"
+    _check_path(fn, "train_dir", train_dir, optional=True)
     if scaffold_kwargs is not None and not isinstance(scaffold_kwargs, dict):
         fail(fn, "scaffold_kwargs", "a dict or None", scaffold_kwargs,
              TypeError)

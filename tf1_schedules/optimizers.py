@@ -27,6 +27,7 @@ gives ~1x, because Adam normalises the gradient's scale away).
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
+from tf1_schedules import _distribute
 from tf1_schedules._mode import resolve_global_step
 from tf1_schedules.groups import (Group, as_group, assign_variables,
                                   default_var_list, label, var_name)
@@ -50,6 +51,15 @@ class GroupedOptimizer(_V1Optimizer):
         grads = clip_by_global_norm(grads)     # if clip_norm
         for group: group_optimizer.apply_gradients(group_grads)   # no step
         global_step += 1                       # after every group's update
+
+    Under a `tf.distribute` strategy (inside `strategy.run` or
+    `call_for_each_replica`) the groups' optimizers sum the replicas'
+    gradients, as every `tf.compat.v1` optimizer does; the clip norm is
+    that of the summed gradients, the step is incremented once (also a step
+    created outside `strategy.scope()`), and with loss scaling a step is
+    skipped on every replica when any replica's gradients are not finite.
+    The result equals a single device's on the global batch when the loss
+    is averaged over the global batch (`tf.nn.compute_average_loss`).
 
     Args:
       groups: a list of `Group` (or dicts of `Group` arguments), in the order
@@ -165,6 +175,12 @@ class GroupedOptimizer(_V1Optimizer):
         if self.loss_scale is None:
             return self._apply(per_group, global_step, name)
         finite = all_finite([g for pairs in per_group for g, _ in pairs])
+        replica = _distribute.replica_context()
+        if replica is not None:
+            applied = _distribute.apply_if_all_finite(
+                replica, self._apply, (per_group, global_step, None), finite,
+                self.loss_scale.update)
+            return tf.group(applied, name=name or self.get_name())
 
         def apply():
             with tf.control_dependencies(
@@ -260,7 +276,7 @@ class GroupedOptimizer(_V1Optimizer):
                    for optimizer, pairs in zip(self.optimizers, per_group)
                    if optimizer is not None and pairs]
         with tf.control_dependencies(updates):
-            increment = tf.compat.v1.assign_add(global_step, 1)
+            increment = _increment(global_step)
         if tf.executing_eagerly():
             return None
         return tf.group(increment, name=name or self.get_name())
@@ -325,10 +341,26 @@ def _explicit(groups):
             if isinstance(m, tf.Variable)]
 
 
+def _increment(global_step):
+    replica = _distribute.replica_context()
+    if replica is None:
+        return tf.compat.v1.assign_add(global_step, 1)
+    return _distribute.increment(replica, global_step)
+
+
 def _clip(per_group, clip_norm, scope):
-    flat = [g for pairs in per_group for g, _ in pairs]
+    """`tf.clip_by_global_norm` over every group's gradients.
+
+    Under a strategy the norm is that of the gradients summed over the
+    replicas (what the optimizers apply), not of this replica's own.
+    """
+    flat = [pair for pairs in per_group for pair in pairs]
+    replica = _distribute.replica_context()
     with tf.name_scope(scope):
-        clipped, _ = tf.clip_by_global_norm(flat, clip_norm)
+        norm = (None if replica is None
+                else _distribute.summed_global_norm(replica, flat))
+        clipped, _ = tf.clip_by_global_norm([g for g, _ in flat], clip_norm,
+                                            use_norm=norm)
     clipped = iter(clipped)
     return [[(next(clipped), v) for _, v in pairs] for pairs in per_group]
 

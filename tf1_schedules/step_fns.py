@@ -11,9 +11,9 @@ function is `dual_mode(f, global_step)`.
 The forms below call the `tf1_schedules.decay` functions with the step (they
 build their ops directly in graph mode and inside `tf.function`, and return a
 callable in eager mode that is called at once), so the decay math lives in one
-place. Arguments are validated when the step function is created in eager
-mode (no op is built for that), and on every call in graph mode, before any
-op is built.
+place. Arguments are validated when the step function is created, in graph
+and eager mode (the TF1-style function's own checks, run under
+`_mode.checks_only()`: no op is built for that), and again on every call.
 
     >>> f = exponential_decay_fn(0.1, decay_steps=10, decay_rate=0.5)
     >>> [round(float(v), 4) for v in f(tf.constant([0, 10, 20]))]
@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf1_schedules import decay
-from tf1_schedules._mode import ScheduleFn
+from tf1_schedules._mode import ScheduleFn, checks_only
 
 __all__ = [
     "as_step",
@@ -68,10 +68,9 @@ def from_tf1(tf1_fn, step_arg="global_step", **params):
       **params: every other argument, by name.
 
     Returns:
-      `f(step) -> Tensor`. In eager mode the arguments are validated now.
+      `f(step) -> Tensor`. The arguments are validated now (no op is built).
     """
-    if tf.executing_eagerly():
-        # Eager mode builds no op before the first call: a free validation.
+    with checks_only():
         tf1_fn(**params, **{step_arg: _PROBE_STEP})
 
     def schedule(step):

@@ -373,7 +373,9 @@ def _is_rate(value):
 
 def _check_manual(fn, boundaries, rates, warmup):
     """OD's checks, messages and order; NumPy numbers and int rates pass."""
-    boundaries, rates = list(boundaries), list(rates)
+    boundaries = checks.check_sequence(fn, "boundaries", boundaries,
+                                       "a list of integers")
+    rates = checks.check_sequence(fn, "rates", rates, "a list of numbers")
     for b in boundaries:
         if isinstance(b, (bool, np.bool_)):
             checks.fail(fn, "boundaries", "integers, not bools", boundaries,
@@ -450,7 +452,7 @@ def piecewise_with_warmup(global_step, boundaries, rates, warmup=False):
         increasing.`, `Learning rates must be floats`, `Number of provided
         learning rates must exceed number of boundary points by exactly 1.`,
         `First step cannot be zero.`
-      TypeError: bool boundaries.
+      TypeError: bool boundaries; `boundaries` or `rates` not a list.
     """
     checks.check_step("piecewise_with_warmup", global_step)
     schedule = piecewise_with_warmup_fn(boundaries, rates, warmup)
