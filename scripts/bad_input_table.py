@@ -33,10 +33,10 @@ dtype messages); those rows are marked *verbatim*.
 
 Each row below is a test (`tests/test_bad_input.py`, in graph and eager mode unless the
 Modes column says otherwise); the table is generated from the same rows by
-`python scripts/bad_input_table.py --out ...`, so the two cannot drift. Rows marked
-**known gap** are inputs that are accepted today, or rejected late or with an unclear
-message; their tests are strict xfails, so fixing the gap turns them red until the mark is
-removed.
+`python scripts/bad_input_table.py --out docs/bad_input.md`, so the two cannot drift.
+A row can be marked **known gap** (an input accepted today, or rejected late or unclearly):
+its test is then a strict xfail, so fixing the gap turns it red until the mark is removed.
+No row carries that mark at present.
 """
 
 
