@@ -26,6 +26,7 @@ __all__ = [
     "check_sequence",
     "static_dtype",
     "is_integral",
+    "is_tensor",
 ]
 
 
@@ -34,8 +35,18 @@ def fail(fn, arg, rule, value, exc=ValueError):
     raise exc(f"{fn}: `{arg}` must be {rule}. Received: {arg}={value!r}.")
 
 
+_PLAIN = (numbers.Number, np.generic, str, bytes)
+
+
 def _is_tensor(value):
+    if isinstance(value, _PLAIN):  # fast path: tf.is_tensor is slow
+        return False
     return tf.is_tensor(value) or isinstance(value, tf.Variable)
+
+
+def is_tensor(value):
+    """A tf.Tensor or tf.Variable (cheap for plain Python/NumPy scalars)."""
+    return _is_tensor(value)
 
 
 def static_number(value):
@@ -43,6 +54,8 @@ def static_number(value):
 
     Raises TypeError (via the callers) only for objects that are not numbers.
     """
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, tf.Variable):
         return None
     if tf.is_tensor(value):

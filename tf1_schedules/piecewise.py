@@ -101,7 +101,7 @@ def piecewise_constant(x, boundaries, values, name=None):
 
 def _stack(items, dtype):
     """One constant for Python numbers, else a stack of (cast) tensors."""
-    if not any(tf.is_tensor(v) or isinstance(v, tf.Variable) for v in items):
+    if not any(checks.is_tensor(v) for v in items):
         return tf.constant(items, dtype)
     return tf.stack([tf.cast(v, dtype) for v in items])
 
