@@ -347,17 +347,12 @@ def _run_child(group):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     env["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
-    proc = subprocess.Popen([sys.executable, __file__, group], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    try:
-        out, err = proc.communicate(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=30)
-    lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
-    assert proc.returncode == 0 and lines, err[-4000:]
+    # subprocess.run kills and reaps the child if it outlives TIMEOUT.
+    proc = subprocess.run([sys.executable, __file__, group], env=env,
+                          capture_output=True, text=True, timeout=TIMEOUT)
+    lines = [line for line in proc.stdout.splitlines()
+             if line.startswith("RESULT ")]
+    assert proc.returncode == 0 and lines, proc.stderr[-4000:]
     return json.loads(lines[-1][len("RESULT "):])
 
 

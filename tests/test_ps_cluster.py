@@ -55,15 +55,12 @@ def _launch(mode, workdir):
                str(STEPS), "--workdir", str(workdir), "--timeout",
                str(CLUSTER_TIMEOUT)] + (["--sync"] if mode == "sync" else [])
     start = time.monotonic()
-    proc = subprocess.Popen(command, env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    try:
-        output, _ = proc.communicate(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=30)
-    return {"returncode": proc.returncode, "output": output,
+    # subprocess.run kills and reaps the launcher if it outlives TIMEOUT (the
+    # launcher itself reaps the cluster within CLUSTER_TIMEOUT < TIMEOUT).
+    proc = subprocess.run(command, env=_env(), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True,
+                          timeout=TIMEOUT)
+    return {"returncode": proc.returncode, "output": proc.stdout,
             "seconds": time.monotonic() - start, "workdir": workdir,
             "orphans": _orphans(workdir)}
 
