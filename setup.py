@@ -34,7 +34,7 @@ setup(
         "examples": ["matplotlib>=3.7", "scikit-learn>=1.3", "tqdm>=4.60"],
     },
     entry_points={
-        "console_scripts": ["tf1-schedules=tf1_schedules.cli:main"],
+        "console_scripts": ["tf1-schedules=tf1_schedules.tools.cli:main"],
     },
     classifiers=[
         "Programming Language :: Python :: 3",

@@ -6,7 +6,7 @@ r"""Seed 000: BERT's `create_optimizer` driving a `sess.run(train_op)` loop.
 A tiny BERT-style classifier (dense `kernel`/`bias`, `LayerNorm`, then
 `output_weights`/`output_bias` as in `run_classifier.py`) on synthetic data.
 `optimization.create_optimizer(loss, init_lr, num_train_steps,
-num_warmup_steps, use_tpu)` -> `tf1_schedules.bert.create_optimizer`: the
+num_warmup_steps, use_tpu)` -> `tf1_schedules.optim.bert.create_optimizer`: the
 same warmup + linear decay, `clip_by_global_norm(1.0)` and
 `AdamWeightDecayOptimizer` (no weight decay on `LayerNorm` and `bias`), with
 `global_step` incremented exactly once per step (BERT's extra
@@ -14,8 +14,8 @@ same warmup + linear decay, `clip_by_global_norm(1.0)` and
 """
 import tensorflow.compat.v1 as tf
 
-from tf1_schedules.bert import create_optimizer
-from tf1_schedules.warmup import bert_learning_rate
+from tf1_schedules.optim.bert import create_optimizer
+from tf1_schedules.schedules.od import bert_learning_rate
 from _common import batches, parse_args, session_loop, toy_classification
 
 init_lr = 5e-3

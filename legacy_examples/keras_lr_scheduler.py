@@ -4,7 +4,7 @@ r"""Seed 004: the `LRScheduler` snippet in a Keras `GradientTape` loop.
         --steps 2000 --logdir ./summary \
         [--policy constant|step|cosine|onecycle] [--warm-up 0.1]
 
-The seed's loop, unchanged but for the import (`tf1_schedules.policies.
+The seed's loop, unchanged but for the import (`tf1_schedules.schedules.policies.
 LRScheduler`): `lr_scheduler.update(optimizer, i)` sets the Keras optimizer's
 learning rate before each step. Eager mode (TF2), so the summaries go
 through `tf.summary.create_file_writer` (`tf.summary.write` with the scalar
@@ -17,7 +17,7 @@ import os
 import keras
 import tensorflow as tf
 
-from tf1_schedules.policies import LRScheduler
+from tf1_schedules.schedules.policies import LRScheduler
 from _common import batches, parse_args, toy_classification
 
 SCALAR = tf.compat.v1.SummaryMetadata(

@@ -25,9 +25,10 @@ import os
 import tensorflow.compat.v1 as tf
 
 import tf1_schedules
-from tf1_schedules import finetune  # also makes tf_slim work on TF 2.x
-from tf1_schedules.groups import layer_decay_groups, slim_blocks
-from tf1_schedules.optimizers import minimize_groups
+import tf1_schedules.slim_compat  # noqa: F401  (makes tf_slim work on TF 2.x)
+from tf1_schedules import slim as finetune
+from tf1_schedules.optim.groups import layer_decay_groups, slim_blocks
+from tf1_schedules.optim.grouped import minimize_groups
 import tf_slim as slim
 from _common import batches, parse_args, session_loop, toy_classification
 

@@ -169,10 +169,10 @@ def _build(args, tf, cluster):
     """The replicated graph: global step, optimizer, train op, and one read
     of the step with the schedule at that read (for the log)."""
     try:
-        from tf1_schedules import decay
+        from tf1_schedules.schedules import decay
     except ImportError:  # run from a checkout without installing
         sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-        from tf1_schedules import decay
+        from tf1_schedules.schedules import decay
 
     v1 = tf.compat.v1
     worker = f"/job:worker/task:{args.task_index}"

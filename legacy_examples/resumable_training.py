@@ -16,7 +16,7 @@ arguments: it restores the latest checkpoint of `--train_dir` (weights,
 momentum slots and `global_step`), so the learning rate continues from the
 restored step exactly as in an uninterrupted run. With `--pretrained CKPT`
 the first start initialises `model/w` from that checkpoint
-(`tf1_schedules.finetune`, excluding `model/b`); a restart does **not**
+(`tf1_schedules.slim`, excluding `model/b`); a restart does **not**
 re-apply it, because a checkpoint in the train dir wins
 (`init_fn_from_checkpoint(..., train_dir=...)` returns None and
 `scaffold_from_checkpoint(..., train_dir=...)` has no `init_fn`).
@@ -36,10 +36,12 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 try:
-    from tf1_schedules import finetune, warmup
+    from tf1_schedules import slim as finetune
+    from tf1_schedules.schedules import od as warmup
 except ImportError:  # run from a checkout without installing
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-    from tf1_schedules import finetune, warmup
+    from tf1_schedules import slim as finetune
+    from tf1_schedules.schedules import od as warmup
 
 v1 = tf.compat.v1
 EXCLUDE = "model/b"  # trained from scratch in a fine-tune

@@ -16,7 +16,8 @@ ramp), turned into a TF1 Tensor on the global step by `at_global_step`.
 """
 import tensorflow.compat.v1 as tf
 
-from tf1_schedules import compose, step_fns
+from tf1_schedules.schedules import compose
+from tf1_schedules.schedules import step_fns
 from _common import batches, parse_args, session_loop, toy_classification
 
 SCHEDULES = {

@@ -14,7 +14,7 @@ import tempfile
 import time
 
 import tensorflow as tf
-from tf1_schedules import finetune
+from tf1_schedules import slim as finetune
 import tf_slim as slim
 from tf_slim.nets import resnet_v1, resnet_utils
 v1 = tf.compat.v1

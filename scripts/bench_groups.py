@@ -31,9 +31,9 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import tf1_schedules.slim_compat  # noqa: E402,F401  tf-slim on TF 2.16+
-from tf1_schedules import decay  # noqa: E402
-from tf1_schedules.groups import Group  # noqa: E402
-from tf1_schedules.optimizers import minimize_groups  # noqa: E402
+from tf1_schedules.schedules import decay  # noqa: E402
+from tf1_schedules.optim.groups import Group  # noqa: E402
+from tf1_schedules.optim.grouped import minimize_groups  # noqa: E402
 
 V1 = tf.compat.v1
 

@@ -9,7 +9,7 @@ the harness builds
   one boundary and one rate constant per warmup step, then
   `reduce_max(where(step >= boundaries, range, 0))` and
   `reduce_sum(rates * one_hot(index))`;
-* "tf1_schedules": `tf1_schedules.warmup.piecewise_with_warmup`;
+* "tf1_schedules": `tf1_schedules.schedules.od.piecewise_with_warmup`;
 
 each in its own graph and session, plus a constant fetch (the floor). All
 variants run in one process, interleaved round-robin; a number is the median
@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from tf1_schedules.warmup import piecewise_with_warmup  # noqa: E402
+from tf1_schedules.schedules.od import piecewise_with_warmup  # noqa: E402
 
 STEP = 50
 RATES = [0.0, 0.1, 0.01, 0.001]

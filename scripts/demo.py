@@ -7,7 +7,7 @@
    digits 0-4 (`sklearn.datasets.load_digits`, no download) and saves a
    slim checkpoint (`OUT/pretrain/model.ckpt-N`).
 2. Fine-tunes it on digits 5-9 in a `sess.run(train_op)` loop: the backbone
-   is restored with `tf1_schedules.finetune.init_fn_from_checkpoint`, the
+   is restored with `tf1_schedules.slim.init_fn_from_checkpoint`, the
    new logits excluded; one `GroupedOptimizer` trains the backbone at a
    fraction of the head's learning rate; the learning rate is
    `cosine_decay_with_warmup` driven by the global step. Checkpoints
@@ -37,12 +37,13 @@ import tensorflow as tf  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from tf1_schedules import finetune  # noqa: E402  (also repairs tf_slim)
-from tf1_schedules.decay import cosine_decay  # noqa: E402
-from tf1_schedules.groups import Group, slim_blocks  # noqa: E402
-from tf1_schedules.optimizers import minimize_groups  # noqa: E402
-from tf1_schedules.preview import GALLERY, render_gallery, values  # noqa: E402
-from tf1_schedules.warmup import cosine_decay_with_warmup  # noqa: E402
+import tf1_schedules.slim_compat  # noqa: E402,F401  (repairs tf_slim)
+from tf1_schedules import slim as finetune  # noqa: E402
+from tf1_schedules.schedules.decay import cosine_decay  # noqa: E402
+from tf1_schedules.optim.groups import Group, slim_blocks  # noqa: E402
+from tf1_schedules.optim.grouped import minimize_groups  # noqa: E402
+from tf1_schedules.tools.preview import GALLERY, render_gallery, values  # noqa: E402
+from tf1_schedules.schedules.od import cosine_decay_with_warmup  # noqa: E402
 
 import tf_slim as slim  # noqa: E402
 

@@ -23,9 +23,14 @@ from typing import Callable, Optional
 
 import tensorflow as tf
 
-from tf1_schedules import (bert, compose, decay, finetune, groups,
-                           keras_schedules, loss_scale, optimizers, policies,
-                           preview, registry, step_fns, warmup)
+from tf1_schedules import keras_schedules
+from tf1_schedules import slim as finetune
+from tf1_schedules.optim import bert, groups, loss_scale
+from tf1_schedules.optim import grouped as optimizers
+from tf1_schedules.schedules import (compose, decay, policies, registry,
+                                     step_fns)
+from tf1_schedules.schedules import od as warmup
+from tf1_schedules.tools import preview
 
 BOTH = ("graph", "eager")
 GRAPH = ("graph",)

@@ -118,3 +118,9 @@ def graph():
 def _clean_eager_global_step():
     _reset_eager_global_step()
     yield
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: runs child processes (about two thirds of the "
+        "suite's time); `bash scripts/test.sh -m 'not slow'` skips them")

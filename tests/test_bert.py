@@ -7,12 +7,12 @@ import pytest
 import tensorflow as tf
 from hypothesis import given, strategies as st
 
-from tf1_schedules.bert import (AdamWeightDecayOptimizer, bert_optimizer,
+from tf1_schedules.optim.bert import (AdamWeightDecayOptimizer, bert_optimizer,
                                 create_optimizer)
-from tf1_schedules.warmup import bert_learning_rate
-from tf1_schedules.groups import Group
-from tf1_schedules.loss_scale import DynamicLossScale
-from tf1_schedules.optimizers import GroupedOptimizer
+from tf1_schedules.schedules.od import bert_learning_rate
+from tf1_schedules.optim.groups import Group
+from tf1_schedules.optim.loss_scale import DynamicLossScale
+from tf1_schedules.optim.grouped import GroupedOptimizer
 
 V1 = tf.compat.v1
 

@@ -7,10 +7,10 @@ from hypothesis import given, strategies as st
 
 from tests import reference as ref
 from tests import reference_warmup as refw
-from tf1_schedules import compose
-from tf1_schedules import decay
-from tf1_schedules import step_fns
-from tf1_schedules.compose import at_global_step, join, with_warmup
+from tf1_schedules.schedules import compose
+from tf1_schedules.schedules import decay
+from tf1_schedules.schedules import step_fns
+from tf1_schedules.schedules.compose import at_global_step, join, with_warmup
 
 
 def run_at(mode, schedule, steps, dtype=tf.int64):

@@ -14,6 +14,8 @@ import tensorflow as tf
 
 from tests.test_legacy_examples import ROOT, read_events, run_python
 
+pytestmark = pytest.mark.slow  # child processes: skipped by -m 'not slow'
+
 PRETRAIN, FINETUNE, WARMUP, EVERY = 60, 40, 8, 20
 MULTIPLIER, LR = 0.2, 0.05
 ACCURACY = re.compile(r"held-out accuracy on digits 5-9 before: ([0-9.]+), "

@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # child processes: skipped by -m 'not slow'
+
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 240
 STEPS = 3
@@ -94,7 +96,11 @@ def _numbers(value):
 
 def _graph_update(tf, kind, loss, gs, manual_fp16):
     """This replica's train op and learning rate (graph mode)."""
-    from tf1_schedules import bert, decay, groups, optimizers, warmup
+    from tf1_schedules.optim import bert
+    from tf1_schedules.schedules import decay
+    from tf1_schedules.optim import groups
+    from tf1_schedules.optim import grouped as optimizers
+    from tf1_schedules.schedules import od as warmup
     v1 = tf.compat.v1
     if kind == "v1_sgd":
         lr = decay.exponential_decay(0.1, gs, 1, 0.5)
@@ -161,7 +167,11 @@ def _describe_variables(variables):
 def _function_train(tf, kind, replicas, *, scale=SCALE, step_outside=False,
                     manual_fp16=False):
     """tf.function: the same, with mirrored eager variables."""
-    from tf1_schedules import bert, decay, groups, optimizers, warmup
+    from tf1_schedules.optim import bert
+    from tf1_schedules.schedules import decay
+    from tf1_schedules.optim import groups
+    from tf1_schedules.optim import grouped as optimizers
+    from tf1_schedules.schedules import od as warmup
     v1 = tf.compat.v1
     v1.get_default_graph().clear_collection(v1.GraphKeys.GLOBAL_STEP)
     strategy = _strategy(tf, replicas)
@@ -214,7 +224,9 @@ def _function_train(tf, kind, replicas, *, scale=SCALE, step_outside=False,
 
 def _skip_optimizer(tf, w):
     """SGD(0.1) on `w` with a loss scale starting at 4."""
-    from tf1_schedules import groups, loss_scale, optimizers
+    from tf1_schedules.optim import groups
+    from tf1_schedules.optim import loss_scale
+    from tf1_schedules.optim import grouped as optimizers
     return optimizers.GroupedOptimizer(
         [groups.Group(w)], learning_rate=0.1,
         optimizer_fn=tf.compat.v1.train.GradientDescentOptimizer,
@@ -272,7 +284,8 @@ def _skip(tf, mode):
 
 def _summed(tf, mode, kind):
     """w = 0, replica r's loss = (r + 1) * w: gradients 1 and 2, lr 0.1."""
-    from tf1_schedules import groups, optimizers
+    from tf1_schedules.optim import groups
+    from tf1_schedules.optim import grouped as optimizers
     v1 = tf.compat.v1
     strategy = _strategy(tf, 2)
 

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tf1_schedules import decay
-from tf1_schedules.groups import Group, layer_decay_groups, slim_blocks
-from tf1_schedules.optimizers import GroupedOptimizer, minimize_groups
+from tf1_schedules.schedules import decay
+from tf1_schedules.optim.groups import Group, layer_decay_groups, slim_blocks
+from tf1_schedules.optim.grouped import GroupedOptimizer, minimize_groups
 
 V1 = tf.compat.v1
 SGD = V1.train.GradientDescentOptimizer

@@ -8,8 +8,8 @@ import pytest
 import tensorflow as tf
 
 from tf1_schedules import keras_schedules as ks
-from tf1_schedules import preview
-from tf1_schedules import registry
+from tf1_schedules.tools import preview
+from tf1_schedules.schedules import registry
 
 # One example per schedule: the gallery's first curve (seed parameters).
 EXAMPLES = {item.name: item.curves[0].params for item in preview.GALLERY}

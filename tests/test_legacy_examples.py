@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+pytestmark = pytest.mark.slow  # child processes: skipped by -m 'not slow'
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES_DIR = os.path.join(ROOT, "legacy_examples")
 STEPS, EVERY = 100, 10
@@ -191,7 +193,7 @@ def test_layerwise_finetune_restores_and_decays_per_layer(examples_run):
 
 
 def test_keras_lr_scheduler_sets_the_policy_rate(examples_run):
-    from tf1_schedules.policies import LRScheduler
+    from tf1_schedules.schedules.policies import LRScheduler
 
     events = read_events(os.path.join(examples_run[0], "lr_scheduler_step"))
     steps, lr = events["learning_rate"]

@@ -8,8 +8,8 @@ import pytest
 import tensorflow as tf
 
 from tests import reference_warmup as refw
-from tf1_schedules import policies as P
-from tf1_schedules.policies import LRScheduler
+from tf1_schedules.schedules import policies as P
+from tf1_schedules.schedules.policies import LRScheduler
 
 N = 1000
 SNIPPET_CASES = [

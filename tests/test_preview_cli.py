@@ -11,12 +11,12 @@ import pytest
 import tensorflow as tf
 
 import tf1_schedules
-from tf1_schedules import cli
-from tf1_schedules import compose
-from tf1_schedules import decay
-from tf1_schedules import preview
-from tf1_schedules import registry
-from tf1_schedules import step_fns
+from tf1_schedules.tools import cli
+from tf1_schedules.schedules import compose
+from tf1_schedules.schedules import decay
+from tf1_schedules.tools import preview
+from tf1_schedules.schedules import registry
+from tf1_schedules.schedules import step_fns
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -247,8 +247,8 @@ def test_cli_parsing_helpers():
 def test_console_script_is_declared():
     setup = ast.parse((ROOT / "setup.py").read_text())
     text = ast.unparse(setup)
-    assert "tf1-schedules=tf1_schedules.cli:main" in text
-    assert callable(tf1_schedules.cli.main)
+    assert "tf1-schedules=tf1_schedules.tools.cli:main" in text
+    assert callable(tf1_schedules.tools.cli.main)
 
 
 def _python_m(*argv):
@@ -258,6 +258,7 @@ def _python_m(*argv):
                           timeout=300)
 
 
+@pytest.mark.slow
 def test_python_m_runs_the_cli():
     ok = _python_m("table", "cosine_decay", "learning_rate=0.1",
                    "decay_steps=10", "--steps", "0,5,10")

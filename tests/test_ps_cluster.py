@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # child processes: skipped by -m 'not slow'
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "legacy_examples" / "ps_cluster.py"
 STEPS = 12

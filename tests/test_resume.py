@@ -27,6 +27,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+pytestmark = pytest.mark.slow  # child processes: skipped by -m 'not slow'
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "legacy_examples" / "resumable_training.py"
 STEPS = 40

@@ -6,8 +6,8 @@ import pytest
 import tensorflow as tf
 
 from tests import reference_warmup as refw
-from tf1_schedules import warmup as W
-from tf1_schedules._mode import dual_mode
+from tf1_schedules.schedules import od as W
+from tf1_schedules.schedules._mode import dual_mode
 
 
 def at_step(build):

@@ -4,54 +4,58 @@ Every schedule returns a Tensor in graph mode and a zero-argument callable in
 eager mode, driven by `tf.compat.v1.train.get_or_create_global_step()` when
 `global_step` is None.
 
-Submodules imported on demand (they patch or import tf-slim):
-`tf1_schedules.slim_compat`, `tf1_schedules.finetune`.
+Layout (each layer imports only the ones below it):
+`schedules` (the schedules), `optim` (optimizers), `slim` (tf-slim repairs,
+fine-tuning), `keras_schedules` (Keras classes), `tools` (preview, CLI).
+Importing the package changes nothing in TensorFlow; the tf-slim repairs are
+`tf1_schedules.slim.repairs.patch()` or `import tf1_schedules.slim_compat`.
 """
 __version__ = "0.1.0"
 
-from tf1_schedules._mode import ScheduleFn
-from tf1_schedules._mode import get_global_step
-from tf1_schedules._mode import get_or_create_global_step
-from tf1_schedules.decay import cosine_decay
-from tf1_schedules.decay import cosine_decay_restarts
-from tf1_schedules.decay import exponential_decay
-from tf1_schedules.decay import inverse_time_decay
-from tf1_schedules.decay import linear_cosine_decay
-from tf1_schedules.decay import natural_exp_decay
-from tf1_schedules.decay import noisy_linear_cosine_decay
-from tf1_schedules.decay import piecewise_constant
-from tf1_schedules.decay import piecewise_constant_decay
-from tf1_schedules.decay import polynomial_decay
-from tf1_schedules.warmup import cosine_decay_with_warmup
-from tf1_schedules.warmup import exponential_decay_with_burnin
-from tf1_schedules.warmup import exponential_decay_with_warmup
-from tf1_schedules.warmup import manual_stepping
-from tf1_schedules.warmup import piecewise_with_warmup
-from tf1_schedules.warmup import bert_learning_rate
-from tf1_schedules.compose import at_global_step
-from tf1_schedules.compose import bert_warmup
-from tf1_schedules.compose import join
-from tf1_schedules.compose import with_warmup
-from tf1_schedules.policies import LRScheduler
-from tf1_schedules.policies import constant_learning_rate
-from tf1_schedules.policies import cosine_annealing_warm_restarts
-from tf1_schedules.policies import one_cycle
-from tf1_schedules.policies import step_decay_with_warmup
-from tf1_schedules.preview import plot
-from tf1_schedules.preview import render_gallery
-from tf1_schedules.preview import values
-from tf1_schedules.preview import write_tensorboard
-from tf1_schedules.bert import AdamWeightDecayOptimizer
-from tf1_schedules.bert import bert_optimizer
-from tf1_schedules.bert import create_optimizer
-from tf1_schedules.groups import Group
-from tf1_schedules.groups import layer_decay_groups
-from tf1_schedules.groups import slim_blocks
-from tf1_schedules.loss_scale import DynamicLossScale
-from tf1_schedules.optimizers import GroupedOptimizer
-from tf1_schedules.optimizers import minimize_groups
+from tf1_schedules.schedules._mode import ScheduleFn
+from tf1_schedules.schedules._mode import get_global_step
+from tf1_schedules.schedules._mode import get_or_create_global_step
+from tf1_schedules.schedules.decay import cosine_decay
+from tf1_schedules.schedules.decay import cosine_decay_restarts
+from tf1_schedules.schedules.decay import exponential_decay
+from tf1_schedules.schedules.decay import inverse_time_decay
+from tf1_schedules.schedules.decay import linear_cosine_decay
+from tf1_schedules.schedules.decay import natural_exp_decay
+from tf1_schedules.schedules.decay import noisy_linear_cosine_decay
+from tf1_schedules.schedules.decay import piecewise_constant
+from tf1_schedules.schedules.decay import piecewise_constant_decay
+from tf1_schedules.schedules.decay import polynomial_decay
+from tf1_schedules.schedules.od import cosine_decay_with_warmup
+from tf1_schedules.schedules.od import exponential_decay_with_burnin
+from tf1_schedules.schedules.od import exponential_decay_with_warmup
+from tf1_schedules.schedules.od import manual_stepping
+from tf1_schedules.schedules.od import piecewise_with_warmup
+from tf1_schedules.schedules.od import bert_learning_rate
+from tf1_schedules.schedules.compose import at_global_step
+from tf1_schedules.schedules.compose import bert_warmup
+from tf1_schedules.schedules.compose import join
+from tf1_schedules.schedules.compose import with_warmup
+from tf1_schedules.schedules.policies import LRScheduler
+from tf1_schedules.schedules.policies import constant_learning_rate
+from tf1_schedules.schedules.policies import cosine_annealing_warm_restarts
+from tf1_schedules.schedules.policies import one_cycle
+from tf1_schedules.schedules.policies import step_decay_with_warmup
+from tf1_schedules.tools.preview import plot
+from tf1_schedules.tools.preview import render_gallery
+from tf1_schedules.tools.preview import values
+from tf1_schedules.tools.preview import write_tensorboard
+from tf1_schedules.optim.bert import AdamWeightDecayOptimizer
+from tf1_schedules.optim.bert import bert_optimizer
+from tf1_schedules.optim.bert import create_optimizer
+from tf1_schedules.optim.groups import Group
+from tf1_schedules.optim.groups import layer_decay_groups
+from tf1_schedules.optim.groups import slim_blocks
+from tf1_schedules.optim.loss_scale import DynamicLossScale
+from tf1_schedules.optim.grouped import GroupedOptimizer
+from tf1_schedules.optim.grouped import minimize_groups
 from tf1_schedules import keras_schedules  # registers the Keras classes
-from tf1_schedules import step_fns
+from tf1_schedules.schedules import compose
+from tf1_schedules.schedules import step_fns
 
 __all__ = [
     "AdamWeightDecayOptimizer",
@@ -64,6 +68,7 @@ __all__ = [
     "bert_learning_rate",
     "bert_optimizer",
     "bert_warmup",
+    "compose",
     "constant_learning_rate",
     "cosine_annealing_warm_restarts",
     "cosine_decay",

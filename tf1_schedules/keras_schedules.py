@@ -13,16 +13,16 @@ Each class takes the arguments of the TF1-style function minus the step
 (`keras.optimizers.schedules.serialize`/`deserialize`,
 `keras.saving.serialize_keras_object`): all are registered as
 `tf1_schedules>ClassName`. `Warmup` and `Join` compose any Keras schedules.
-`tf1_schedules.policies.LRScheduler` is also a Keras schedule.
+`tf1_schedules.schedules.policies.LRScheduler` is also a Keras schedule.
 """
 import inspect
 
 import keras
 import numpy as np
 
-from tf1_schedules import compose
-from tf1_schedules import registry
-from tf1_schedules.policies import LRScheduler
+from tf1_schedules.schedules import compose
+from tf1_schedules.schedules import registry
+from tf1_schedules.schedules.policies import LRScheduler
 
 __all__ = [
     "RegistrySchedule",
@@ -222,7 +222,7 @@ class Warmup(LearningRateSchedule):
         shift (default): step < w: ramp; else schedule(step - w)
         overlay (BERT):  step < w: ramp; else schedule(step)
 
-    Args: as `tf1_schedules.compose.warmup` (`schedule` is a Keras schedule).
+    Args: as `tf1_schedules.schedules.compose.warmup` (`schedule` is a Keras schedule).
     """
 
     def __init__(self, schedule, warmup_steps, warmup_learning_rate=0.0,

@@ -7,7 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
-from tf1_schedules._mode import dual_mode, global_step_dtype
+from tf1_schedules.schedules._mode import dual_mode, global_step_dtype
 
 __all__ = ["piecewise_constant", "piecewise_constant_decay"]
 

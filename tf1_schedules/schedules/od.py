@@ -8,7 +8,7 @@ Drop-in replacements for `object_detection.utils.learning_schedules`
 values and error messages; a Tensor whose op is named `learning_rate` in
 graph mode, a zero-argument callable in eager mode.
 
-Each is built from `tf1_schedules.compose` pieces over the package's decays;
+Each is built from `tf1_schedules.schedules.compose` pieces over the package's decays;
 the step-function form is the same name with `_fn` and no `global_step`.
 
 Differences from OD (all deliberate, see docs):
@@ -30,9 +30,9 @@ import numpy as np
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
-from tf1_schedules import compose
-from tf1_schedules import step_fns
-from tf1_schedules._mode import dual_mode
+from tf1_schedules.schedules import compose
+from tf1_schedules.schedules import step_fns
+from tf1_schedules.schedules._mode import dual_mode
 
 __all__ = [
     "exponential_decay_with_burnin",

@@ -49,7 +49,7 @@ def _literal(text):
 
 def parse_specs(tokens):
     """`NAME k=v ... NAME k=v ...` -> list of `preview.Curve`."""
-    from tf1_schedules.preview import Curve
+    from tf1_schedules.tools.preview import Curve
 
     specs = []
     for token in tokens:
@@ -125,7 +125,7 @@ def _parser():
 
 
 def _list(out):
-    from tf1_schedules import registry
+    from tf1_schedules.schedules import registry
 
     for entry in registry.SCHEDULES.values():
         params = ", ".join(
@@ -137,7 +137,7 @@ def _list(out):
 
 
 def _table(curves, steps, as_csv, out):
-    from tf1_schedules import preview
+    from tf1_schedules.tools import preview
 
     columns = [preview.values(c.schedule, steps, **c.params) for c in curves]
     header = ["step"] + [c.label for c in curves]
@@ -154,7 +154,7 @@ def _table(curves, steps, as_csv, out):
 
 
 def _run(args, out):
-    from tf1_schedules import preview
+    from tf1_schedules.tools import preview
 
     if args.command == "list":
         _list(out)

@@ -8,10 +8,10 @@ step-function factory. Used by `preview` (values, plots, gallery), the CLI and
 import inspect
 from typing import Callable, NamedTuple, Optional
 
-from tf1_schedules import decay
-from tf1_schedules import policies
-from tf1_schedules import step_fns
-from tf1_schedules import warmup
+from tf1_schedules.schedules import decay
+from tf1_schedules.schedules import policies
+from tf1_schedules.schedules import step_fns
+from tf1_schedules.schedules import od as warmup
 
 __all__ = ["Entry", "SCHEDULES", "ALIASES", "get", "names", "find"]
 

@@ -3,7 +3,7 @@
 `LRScheduler(iterations, lr, policy='step', warm_up=0.1, ...)` keeps the
 interface of the popular Keras snippet (`lr_scheduler.update(optimizer, i)`
 once per iteration), but every policy is a closed-form function of the step,
-built from `tf1_schedules.compose` pieces, so the same curve is also
+built from `tf1_schedules.schedules.compose` pieces, so the same curve is also
 available as a TF1 op (`step_decay_with_warmup(lr, global_step, ...)`), as
 a step function (`..._fn`) and as a Keras schedule (`LRScheduler` is one).
 
@@ -32,9 +32,9 @@ import keras
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
-from tf1_schedules import compose
-from tf1_schedules import step_fns
-from tf1_schedules._mode import dual_mode
+from tf1_schedules.schedules import compose
+from tf1_schedules.schedules import step_fns
+from tf1_schedules.schedules._mode import dual_mode
 
 __all__ = [
     "constant_learning_rate",

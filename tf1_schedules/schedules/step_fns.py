@@ -4,11 +4,11 @@ Every TF1-style schedule `foo(..., global_step, ...)` of the package has a
 step-function form `foo_fn(...)` (same arguments, no step) that returns
 `f(step)`: the schedule evaluated at any step Tensor (a scalar, a 1-D vector
 of steps, a `tf.Variable` or a Keras `iterations` counter). Step functions are
-what `tf1_schedules.compose` combines (`join`, `warmup`), what Keras
-schedules and `tf1_schedules.preview.values` evaluate, and the TF1-style
+what `tf1_schedules.schedules.compose` combines (`join`, `warmup`), what Keras
+schedules and `tf1_schedules.tools.preview.values` evaluate, and the TF1-style
 function is `dual_mode(f, global_step)`.
 
-The forms below call the `tf1_schedules.decay` functions with the step (they
+The forms below call the `tf1_schedules.schedules.decay` functions with the step (they
 build their ops directly in graph mode and inside `tf.function`, and return a
 callable in eager mode that is called at once), so the decay math lives in one
 place. Arguments are validated when the step function is created, in graph
@@ -22,8 +22,8 @@ and eager mode (the TF1-style function's own checks, run under
 import numpy as np
 import tensorflow as tf
 
-from tf1_schedules import decay
-from tf1_schedules._mode import ScheduleFn, checks_only
+from tf1_schedules.schedules import decay
+from tf1_schedules.schedules._mode import ScheduleFn, checks_only
 
 __all__ = [
     "as_step",

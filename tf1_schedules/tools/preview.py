@@ -6,7 +6,7 @@
 
 `values` evaluates a whole range of steps as one op (a vector step), in a
 scratch graph when eager execution is off. Schedules are named (see
-`tf1_schedules.registry.names()`) or given as objects: a step function, a
+`tf1_schedules.schedules.registry.names()`) or given as objects: a step function, a
 TF1-style function of the package (with its arguments as `params`), an eager
 `ScheduleFn` or a Keras `LearningRateSchedule`.
 """
@@ -19,8 +19,8 @@ from typing import Any, Dict, NamedTuple
 import numpy as np
 import tensorflow as tf
 
-from tf1_schedules import compose
-from tf1_schedules import registry
+from tf1_schedules.schedules import compose
+from tf1_schedules.schedules import registry
 
 __all__ = ["Curve", "resolve", "values", "plot", "write_tensorboard",
            "GALLERY", "render_gallery"]

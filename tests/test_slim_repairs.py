@@ -1,4 +1,4 @@
-"""tf-slim 1.1.0 on modern TF through `tf1_schedules.slim_compat`.
+"""tf-slim 1.1.0 on modern TF through `tf1_schedules.slim.repairs`.
 
 Everything here is graph mode: tf-slim layers, nets and `create_train_op`
 are TF1 graph code (eager mode is not applicable). Each helper is built and
@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tf1_schedules import slim_compat  # applies the patch
+import tf1_schedules.slim_compat  # noqa: F401  (applies the repairs)
+from tf1_schedules.slim import repairs
 
 import tf_slim as slim  # noqa: E402  (after the patch, as users would)
 from tf_slim.data import tfexample_decoder  # noqa: E402
@@ -58,7 +59,7 @@ def test_batch_normalization_is_one_class():
     from tensorflow.python.layers import normalization as tf_norm
     from tf_keras.src.legacy_tf_layers import normalization as keras_norm
     assert tf_norm.BatchNormalization is keras_norm.BatchNormalization
-    for sub in slim_compat._LEGACY_SUBMODULES:
+    for sub in repairs._LEGACY_SUBMODULES:
         alias = sys.modules[f"tf_keras.legacy_tf_layers.{sub}"]
         assert alias is sys.modules[f"tf_keras.src.legacy_tf_layers.{sub}"]
 
@@ -79,12 +80,12 @@ def test_restored_attributes_point_at_public_api():
 
 
 def test_patch_is_idempotent():
-    first = slim_compat.patch()
-    second = slim_compat.patch()
+    first = repairs.patch()
+    second = repairs.patch()
     assert not first.changed and not second.changed
     assert first == second
-    assert len(second.present) == 6 + len(slim_compat._ATTRIBUTE_REPAIRS)
-    assert slim_compat.LAST_REPORT is second
+    assert len(second.present) == 6 + len(repairs._ATTRIBUTE_REPAIRS)
+    assert repairs.LAST_REPORT is second
     assert "already present (15)" in str(second)
 
 
@@ -95,8 +96,8 @@ def test_patch_sets_only_absent_entries(monkeypatch, caplog):
     monkeypatch.delattr(ops, "Tensor")
     monkeypatch.setattr(control_flow_ops, "case", sentinel)
     monkeypatch.delitem(sys.modules, "tf_keras.legacy_tf_layers.pooling")
-    with caplog.at_level("INFO", logger="tf1_schedules.slim_compat"):
-        report = slim_compat.patch()
+    with caplog.at_level("INFO", logger="tf1_schedules.slim.repairs"):
+        report = repairs.patch()
     assert report.restored == ("tensorflow.python.framework.ops.Tensor",)
     assert report.aliased == ("tf_keras.legacy_tf_layers.pooling",)
     assert ops.Tensor is tf.Tensor
@@ -110,11 +111,12 @@ def test_patch_sets_only_absent_entries(monkeypatch, caplog):
 _SUBPROCESS = textwrap.dedent("""
     import os, sys
     import tensorflow as tf
-    from tf1_schedules import slim_compat
+    import tf1_schedules, tf1_schedules.slim  # fine-tuning: no repair
     from tensorflow.python.framework import ops
-    assert slim_compat.LAST_REPORT.disabled, slim_compat.LAST_REPORT
-    assert slim_compat.patch().disabled
     assert "tf_keras.legacy_tf_layers" not in sys.modules
+    assert not hasattr(ops, "Tensor")
+    import tf1_schedules.slim_compat  # disabled by the environment
+    assert tf1_schedules.slim_compat.REPORT.disabled
     assert not hasattr(ops, "Tensor")
     import tf_slim as slim
     with tf.Graph().as_default():
@@ -125,16 +127,17 @@ _SUBPROCESS = textwrap.dedent("""
         else:
             raise AssertionError("batch_norm worked without the patch")
     del os.environ["TF1_SCHEDULES_NO_SLIM_PATCH"]
-    sys.modules.pop("tf1_schedules.finetune", None)  # a fresh import
-    import tf1_schedules.finetune  # importing it applies the patch
+    from tf1_schedules.slim import repairs
+    assert repairs.patch().changed  # the explicit call
     assert ops.Tensor is tf.Tensor
     with tf.Graph().as_default():
         slim.batch_norm(tf.zeros([2, 4, 4, 3]), updates_collections=None)
-    print("patched by finetune import")
+    print("patched by repairs.patch()")
 """)
 
 
-def test_env_var_disables_then_finetune_import_patches():
+@pytest.mark.slow
+def test_imports_do_not_patch_and_env_var_disables():
     env = dict(os.environ, TF1_SCHEDULES_NO_SLIM_PATCH="1",
                TF_CPP_MIN_LOG_LEVEL="3",
                PYTHONPATH=os.pathsep.join(
@@ -143,7 +146,7 @@ def test_env_var_disables_then_finetune_import_patches():
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "No module named 'tf_keras.legacy_tf_layers'" in proc.stdout
-    assert "patched by finetune import" in proc.stdout
+    assert "patched by repairs.patch()" in proc.stdout
 
 
 # --- every net in tf_slim.nets -----------------------------------------------

@@ -26,11 +26,12 @@ import re
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
-from tf1_schedules import compose
-from tf1_schedules.warmup import bert_curve
-from tf1_schedules.groups import Group
-from tf1_schedules.loss_scale import DynamicLossScale
-from tf1_schedules.optimizers import GroupedOptimizer
+from tf1_schedules._variables import name_of
+from tf1_schedules.schedules import compose
+from tf1_schedules.schedules.od import bert_curve
+from tf1_schedules.optim.groups import Group
+from tf1_schedules.optim.loss_scale import DynamicLossScale
+from tf1_schedules.optim.grouped import GroupedOptimizer
 
 __all__ = [
     "AdamWeightDecayOptimizer",
@@ -128,7 +129,7 @@ class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
     def _decays(self, var):
         if checks.static_number(self.weight_decay_rate) == 0:
             return False
-        name = re.sub(r":\d+$", "", var.name)
+        name = name_of(var)
         return not any(re.search(p, name)
                        for p in self.exclude_from_weight_decay or ())
 

@@ -29,8 +29,8 @@ import numpy as np
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
-from tf1_schedules._mode import ScheduleFn, dual_mode
-from tf1_schedules.step_fns import as_step
+from tf1_schedules.schedules._mode import ScheduleFn, dual_mode
+from tf1_schedules.schedules.step_fns import as_step
 
 __all__ = [
     "as_step",
@@ -63,7 +63,7 @@ def to_step_fn(schedule, fn="to_step_fn", arg="schedule"):
         return schedule.build
     if tf.is_tensor(schedule) or isinstance(schedule, tf.Variable):
         checks.fail(fn, arg, "a step function f(step) such as "
-                    "tf1_schedules.step_fns.cosine_decay_fn(...), not a "
+                    "tf1_schedules.schedules.step_fns.cosine_decay_fn(...), not a "
                     "Tensor (a graph-mode Tensor cannot be re-evaluated at "
                     "another step)", schedule, TypeError)
     if not callable(schedule):

@@ -1,22 +1,18 @@
-"""Fine-tuning from a checkpoint: which variables to restore, which to train.
+"""Fine-tuning from a checkpoint: the restore plan, `init_fn` and `Scaffold`.
 
-The selection follows slim's `train_image_classifier.py` flags
-(`checkpoint_path`, `checkpoint_exclude_scopes`, `trainable_scopes`,
-`ignore_missing_vars`; a directory resolves to its latest checkpoint; an
-existing checkpoint in the training directory wins over the pretrained one),
-with these differences from slim (REFERENCE.md §10.4):
+Follows slim's `train_image_classifier.py` flags (`checkpoint_path`,
+`checkpoint_exclude_scopes`, `ignore_missing_vars`; a directory resolves to
+its latest checkpoint; an existing checkpoint in the training directory wins
+over the pretrained one), with these differences from slim:
 
-* Scopes match on ``/`` boundaries: ``logits`` matches ``logits/weights`` but
-  not ``logits_aux/weights`` (F1). ``prefix_match=True`` restores slim's raw
-  string-prefix matching.
-* Variable lists are de-duplicated, so overlapping scopes never update a
-  variable twice (F2).
+* Scopes match on ``/`` boundaries and lists are de-duplicated (see
+  `tf1_schedules.slim.select`).
 * Names, shapes and dtypes are checked against the checkpoint before any
   restore op is built; a mismatch raises a `ValueError` naming the variable
   and both shapes, or is skipped and reported with
-  ``skip_mismatched_shapes=True`` (F3).
+  ``skip_mismatched_shapes=True``.
 * Optimizer slots (and EMA shadows) and `global_step` are never restored
-  unless asked (F4).
+  unless asked.
 * Checkpoint scopes can be remapped (``scope_map={"vgg_16": "net/vgg_16"}``).
 * Candidates are all global variables (minus the above), not only slim's
   MODEL_VARIABLES, so plain `tf.compat.v1.get_variable` weights restore too;
@@ -25,8 +21,6 @@ with these differences from slim (REFERENCE.md §10.4):
 Graph mode only: restoring uses `tf.compat.v1.train.Saver`, which is TF1
 Session code. Eager mode is not applicable (use `tf.train.Checkpoint`); the
 functions that build restore ops raise `RuntimeError` there.
-
-Importing this module applies `tf1_schedules.slim_compat.patch()`.
 """
 import dataclasses
 import logging
@@ -34,132 +28,27 @@ import os
 
 import tensorflow as tf
 
-from tf1_schedules import slim_compat
-from tf1_schedules._checks import check_flag, check_sequence, fail
+from tf1_schedules._checks import check_flag, fail
+from tf1_schedules._variables import in_scope, matching_scope, name_of, unique
+from tf1_schedules.slim.select import parse_scopes
 
 __all__ = [
     "RestorePlan",
     "resolve_checkpoint",
-    "select_variables",
-    "variables_to_train",
     "variables_to_restore",
     "init_fn_from_checkpoint",
     "scaffold_from_checkpoint",
 ]
 
-slim_compat.patch()  # fine-tuning code runs slim models; idempotent
-
 _LOG = logging.getLogger(__name__)
 _v1 = tf.compat.v1
-
-
-# --- names and scopes ----------------------------------------------------------
-
-def _name(variable):
-    """`variable`'s name without the output index (``net/w`` for ``net/w:0``).
-
-    Read from `.name`, which (unlike `.op`) exists in eager mode too.
-    """
-    return variable.name.rpartition(":")[0] or variable.name
-
-
-def _parse_scopes(fn, arg, scopes):
-    """A tuple of scope strings from None, slim's ``"a, b"`` string or a list."""
-    if scopes is None:
-        return ()
-    if isinstance(scopes, str):
-        scopes = scopes.split(",")
-    elif not isinstance(scopes, (list, tuple)) or not all(
-            isinstance(s, str) for s in scopes):
-        fail(fn, arg, "None, a comma-separated string or a list of strings",
-             scopes, TypeError)
-    parsed = [s.strip() for s in scopes]
-    return tuple(dict.fromkeys(s for s in parsed if s))
-
-
-def _in_scope(name, scope, prefix_match):
-    """`name` lies in `scope`: on a ``/`` boundary, or as a raw prefix."""
-    if prefix_match:
-        return name.startswith(scope)
-    scope = scope.rstrip("/")
-    return name == scope or name.startswith(scope + "/")
-
-
-def _matching_scope(name, scopes, prefix_match):
-    return next((s for s in scopes if _in_scope(name, s, prefix_match)), None)
-
-
-def _check_variables(fn, variables):
-    """`variables` as a list of objects with a string `.name` (variables)."""
-    variables = check_sequence(fn, "variables", variables,
-                               "an iterable of variables")
-    for var in variables:
-        if not isinstance(getattr(var, "name", None), str):
-            fail(fn, "variables", "an iterable of variables (objects with a "
-                 f"string `name`; got {var!r})", variables, TypeError)
-    return variables
-
-
-def _unique(variables):
-    """`variables` without repeats (first occurrence kept), in order."""
-    unique = {}
-    for var in variables:
-        unique.setdefault(id(var), var)
-    return list(unique.values())
-
-
-def select_variables(variables, include_scopes=None, exclude_scopes=None, *,
-                     prefix_match=False):
-    """Variables in any `include_scopes` and in no `exclude_scopes`.
-
-    Args:
-      variables: an iterable of variables; repeats are dropped.
-      include_scopes: None (everything), a comma-separated string or a list.
-      exclude_scopes: same forms; applied after `include_scopes`.
-      prefix_match: keyword-only. False: ``a/b`` matches ``a/b`` and
-        ``a/b/...`` only. True: slim's raw ``str.startswith``.
-
-    Returns:
-      A de-duplicated list in the original order.
-    """
-    fn = "select_variables"
-    variables = _check_variables(fn, variables)
-    include = _parse_scopes(fn, "include_scopes", include_scopes)
-    exclude = _parse_scopes(fn, "exclude_scopes", exclude_scopes)
-    prefix_match = check_flag(fn, "prefix_match", prefix_match)
-    return [v for v in _unique(variables)
-            if (not include or _matching_scope(_name(v), include, prefix_match))
-            and not _matching_scope(_name(v), exclude, prefix_match)]
-
-
-def variables_to_train(trainable_scopes=None, *, variables=None,
-                       prefix_match=False):
-    """slim's `_get_variables_to_train`, de-duplicated and boundary-aware.
-
-    Args:
-      trainable_scopes: None (all trainable variables), slim's comma-separated
-        string or a list of scopes.
-      variables: keyword-only candidates; default the graph's trainable
-        variables.
-      prefix_match: keyword-only; see `select_variables`.
-
-    Returns:
-      A list for `create_train_op(variables_to_train=...)` or
-      `optimizer.minimize(var_list=...)`. Graph mode: the default graph's
-      variables. Eager mode: pass `variables` (there is no collection).
-    """
-    scopes = _parse_scopes("variables_to_train", "trainable_scopes",
-                           trainable_scopes)
-    if variables is None:
-        variables = _v1.trainable_variables()
-    return select_variables(variables, scopes, prefix_match=prefix_match)
 
 
 # --- what is not model state ----------------------------------------------------
 
 def _is_global_step(variable):
     steps = _v1.get_collection(_v1.GraphKeys.GLOBAL_STEP)
-    return _name(variable) == "global_step" or any(
+    return name_of(variable) == "global_step" or any(
         variable is s for s in steps)
 
 
@@ -170,7 +59,7 @@ def _is_optimizer_state(variable, trainable_names, model_ids):
     with the variable they serve; BERT-style optimizers name them
     ``<variable>/<slot>``. Model and trainable variables never count.
     """
-    name = _name(variable)
+    name = name_of(variable)
     if name in trainable_names or id(variable) in model_ids:
         return False
     groups = {g.decode()[len("loc:@"):] for g in variable.op.colocation_groups()}
@@ -181,7 +70,7 @@ def _is_optimizer_state(variable, trainable_names, model_ids):
 
 def _exclusion_reason(variable, exclude, options, state):
     """Why `variable` is not a restore candidate, or None."""
-    scope = _matching_scope(_name(variable), exclude, options["prefix_match"])
+    scope = matching_scope(name_of(variable), exclude, options["prefix_match"])
     if scope is not None:
         return f"checkpoint_exclude_scopes {scope!r}"
     if not options["include_global_step"] and _is_global_step(variable):
@@ -242,7 +131,7 @@ def _checkpoint_name(name, scope_map):
     """The checkpoint name of graph variable `name` (longest graph scope wins)."""
     best = None
     for ckpt_scope, graph_scope in scope_map.items():
-        if _in_scope(name, graph_scope, False) or graph_scope == "":
+        if in_scope(name, graph_scope) or graph_scope == "":
             if best is None or len(graph_scope) > len(best[1]):
                 best = (ckpt_scope, graph_scope)
     if best is None:
@@ -296,8 +185,8 @@ class RestorePlan:
                  f"{len(self.excluded)} excluded"]
         lines.append("restored:")
         for ckpt_name, var in self.restore.items():
-            source = "" if ckpt_name == _name(var) else f" <- {ckpt_name}"
-            lines.append(f"  {_name(var)}{source} {_shape(var.shape)}")
+            source = "" if ckpt_name == name_of(var) else f" <- {ckpt_name}"
+            lines.append(f"  {name_of(var)}{source} {_shape(var.shape)}")
         for title, entries in (("skipped", self.skipped),
                                ("excluded", self.excluded)):
             lines.append(f"{title}:")
@@ -331,7 +220,7 @@ def _check_against_checkpoint(var, ckpt_name, shapes, dtypes):
     """None when `var` can take `ckpt_name`'s value, else why not."""
     if ckpt_name not in shapes:
         return "missing", "not in the checkpoint" + (
-            "" if ckpt_name == _name(var) else f" (as {ckpt_name})")
+            "" if ckpt_name == name_of(var) else f" (as {ckpt_name})")
     ckpt_shape = tf.TensorShape(shapes[ckpt_name])
     if not var.shape.is_compatible_with(ckpt_shape):
         return "shape", (f"shape {_shape(var.shape)} in the model, "
@@ -355,12 +244,12 @@ def _raise_problems(fn, path, problems, hint):
 def _candidates(variables):
     if variables is None:
         variables = _v1.global_variables()
-    return _unique(variables)
+    return unique(variables)
 
 
 def _optimizer_state_context(candidates):
-    trainable = {_name(v) for v in _v1.trainable_variables()}
-    trainable |= {_name(v) for v in candidates if getattr(v, "trainable", 0)}
+    trainable = {name_of(v) for v in _v1.trainable_variables()}
+    trainable |= {name_of(v) for v in candidates if getattr(v, "trainable", 0)}
     model_ids = {id(v) for v in _v1.model_variables()}
     return trainable, model_ids
 
@@ -405,7 +294,7 @@ def variables_to_restore(checkpoint_path, checkpoint_exclude_scopes=None,
     """
     fn = "variables_to_restore"
     _require_graph(fn)
-    exclude = _parse_scopes(fn, "checkpoint_exclude_scopes",
+    exclude = parse_scopes(fn, "checkpoint_exclude_scopes",
                             checkpoint_exclude_scopes)
     options = {name: check_flag(fn, name, value) for name, value in (
         ("ignore_missing_vars", ignore_missing_vars),
@@ -442,19 +331,19 @@ def _fill_plan(plan, candidates, exclude, options, mapping):
     for var in candidates:
         reason = _exclusion_reason(var, exclude, options, state)
         if reason is not None:
-            plan.excluded.append((_name(var), reason))
+            plan.excluded.append((name_of(var), reason))
             continue
-        ckpt_name = _checkpoint_name(_name(var), mapping)
+        ckpt_name = _checkpoint_name(name_of(var), mapping)
         issue = _check_against_checkpoint(var, ckpt_name, shapes, dtypes)
         if issue is None and ckpt_name in plan.restore:
             issue = ("collision", f"{ckpt_name} already restores "
-                     f"{_name(plan.restore[ckpt_name])}")
+                     f"{name_of(plan.restore[ckpt_name])}")
         if issue is None:
             plan.restore[ckpt_name] = var
         elif skip.get(issue[0]):
-            plan.skipped.append((_name(var), issue[1]))
+            plan.skipped.append((name_of(var), issue[1]))
         else:
-            problems[issue[0]].append((_name(var), issue[1]))
+            problems[issue[0]].append((name_of(var), issue[1]))
     return problems
 
 

@@ -3,7 +3,7 @@
 A `Group` names some variables (by variable, scope or regex) and how they
 train: their own optimizer, a learning rate or schedule, a multiplier of the
 base learning rate, or `frozen=True`. `GroupedOptimizer`
-(`tf1_schedules.optimizers`) puts every variable in exactly one group, or
+(`tf1_schedules.optim.grouped`) puts every variable in exactly one group, or
 raises an error listing the unmatched and the overlapping ones.
 `layer_decay_groups(slim_blocks("resnet_v1_50"), 0.5)` gives the layer-wise
 learning-rate decay groups of a slim network.
@@ -13,6 +13,7 @@ import re
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
+from tf1_schedules._variables import in_scope, name_of as var_name, unique
 
 __all__ = [
     "Group",
@@ -23,23 +24,8 @@ __all__ = [
 _V1Optimizer = tf.compat.v1.train.Optimizer
 
 
-def var_name(var):
-    """`var.name` without the `:0` output suffix (works in eager mode)."""
-    return re.sub(r":\d+$", "", var.name)
-
-
 def _is_variable(value):
     return isinstance(value, tf.Variable)
-
-
-def _unique(variables):
-    """`variables` in order, each once (compared by identity)."""
-    seen, out = set(), []
-    for var in variables:
-        if var.ref() not in seen:
-            seen.add(var.ref())
-            out.append(var)
-    return out
 
 
 # ------------------------------------------------------------------ Group --
@@ -130,8 +116,7 @@ def _member_matches(member, var, name):
     if _is_variable(member):
         return member.ref() == var.ref()
     if isinstance(member, str):
-        scope = member.strip("/")
-        return name == scope or name.startswith(scope + "/")
+        return in_scope(name, member)
     return member.search(name) is not None
 
 
@@ -163,7 +148,7 @@ def assign_variables(fn, groups, variables, *, check_patterns=False):
     """
     members = [[] for _ in groups]
     unmatched, overlapping = [], {}
-    for var in _unique(variables):
+    for var in unique(variables):
         name = var_name(var)
         owners = [i for i, g in enumerate(groups) if g.matches(var, name)]
         if not owners:

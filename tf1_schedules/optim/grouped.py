@@ -27,11 +27,11 @@ gives ~1x, because Adam normalises the gradient's scale away).
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
-from tf1_schedules import _distribute
-from tf1_schedules._mode import resolve_global_step
-from tf1_schedules.groups import (Group, as_group, assign_variables,
+from tf1_schedules.optim import _distribute
+from tf1_schedules.schedules._mode import resolve_global_step
+from tf1_schedules.optim.groups import (Group, as_group, assign_variables,
                                   default_var_list, label, var_name)
-from tf1_schedules.loss_scale import DynamicLossScale, all_finite
+from tf1_schedules.optim.loss_scale import DynamicLossScale, all_finite
 
 __all__ = ["GroupedOptimizer", "minimize_groups"]
 

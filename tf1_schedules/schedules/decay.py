@@ -23,14 +23,14 @@ Differences from TF (see README, "Differences from TF"):
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
-from tf1_schedules import _decay_ops as ops
-from tf1_schedules._mode import dual_mode
-from tf1_schedules.cosine import cosine_decay
-from tf1_schedules.cosine import cosine_decay_restarts
-from tf1_schedules.cosine import linear_cosine_decay
-from tf1_schedules.cosine import noisy_linear_cosine_decay
-from tf1_schedules.piecewise import piecewise_constant
-from tf1_schedules.piecewise import piecewise_constant_decay
+from tf1_schedules.schedules import _ops as ops
+from tf1_schedules.schedules._mode import dual_mode
+from tf1_schedules.schedules.cosine import cosine_decay
+from tf1_schedules.schedules.cosine import cosine_decay_restarts
+from tf1_schedules.schedules.cosine import linear_cosine_decay
+from tf1_schedules.schedules.cosine import noisy_linear_cosine_decay
+from tf1_schedules.schedules.piecewise import piecewise_constant
+from tf1_schedules.schedules.piecewise import piecewise_constant_decay
 
 __all__ = [
     "exponential_decay",

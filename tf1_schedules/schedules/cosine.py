@@ -9,9 +9,9 @@ import numpy as np
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
-from tf1_schedules import _decay_ops as ops
-from tf1_schedules._mode import dual_mode
-from tf1_schedules._noise import standard_normal
+from tf1_schedules.schedules import _ops as ops
+from tf1_schedules.schedules._mode import dual_mode
+from tf1_schedules.schedules._noise import standard_normal
 
 __all__ = [
     "cosine_decay",

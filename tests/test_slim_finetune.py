@@ -1,4 +1,4 @@
-"""Fine-tuning selection and restore (`tf1_schedules.finetune`).
+"""Fine-tuning selection and restore (`tf1_schedules.slim`).
 
 Restoring is TF1 Session code (a `tf.compat.v1.train.Saver`): the tests build
 graphs; eager mode is N/A except for the name-based selection helpers and the
@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tf1_schedules.finetune import (  # importing it applies slim_compat
+import tf1_schedules.slim_compat  # noqa: F401  (tf-slim nets below)
+from tf1_schedules.slim import (
     init_fn_from_checkpoint,
     resolve_checkpoint,
     scaffold_from_checkpoint,
@@ -363,8 +364,8 @@ import tensorflow as tf
 tf.compat.v1.disable_eager_execution()  # Supervisor threads need graph mode
 sys.path.insert(0, sys.argv[3])
 import tf_slim as slim
-from test_finetune import HEADS, _net, _train_op
-from tf1_schedules.finetune import init_fn_from_checkpoint, variables_to_train
+from test_slim_finetune import HEADS, _net, _train_op
+from tf1_schedules.slim import init_fn_from_checkpoint, variables_to_train
 pretrained, train_dir = sys.argv[1:3]
 train_op = _train_op(_net(3), variables_to_train(HEADS))
 init_fn = init_fn_from_checkpoint(pretrained, HEADS, train_dir=train_dir)
@@ -375,6 +376,7 @@ print("final loss", loss)
 """
 
 
+@pytest.mark.slow
 def test_slim_learning_train_init_fn(pretrained, tmp_path):
     # slim.learning.train runs a Supervisor whose threads need
     # disable_eager_execution(), which is process-wide: a subprocess.
