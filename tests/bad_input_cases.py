@@ -17,6 +17,7 @@ except where an upstream message is kept verbatim on purpose (OD's
 and tests grep for them); those rows give the exact text in `verbatim`.
 """
 import dataclasses
+import importlib
 import re
 import tempfile
 from typing import Callable, Optional
@@ -572,6 +573,17 @@ CASES = [
                                                   scaffold_kwargs=[]),
       prepare=_missing_dir, modes=GRAPH),
 ]
+
+# Further rows, one file per layer (`bad_input_cases_<layer>.py`, each a
+# `CASES` list built with `c`), so the layers' rows are kept apart.
+for _layer in ("schedules", "optim", "tools", "legacy"):
+    try:
+        _more = importlib.import_module(f"tests.bad_input_cases_{_layer}")
+    except ModuleNotFoundError as _error:
+        if _error.name != f"tests.bad_input_cases_{_layer}":
+            raise
+    else:
+        CASES += _more.CASES
 
 
 def module_of(case):

@@ -1,0 +1,1 @@
+"""Running legacy TF1 code unchanged (work in progress this round)."""
