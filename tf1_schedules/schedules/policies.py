@@ -46,6 +46,7 @@ __all__ = [
     "one_cycle",
     "one_cycle_fn",
     "LRScheduler",
+    "lr_scheduler_fn",
     "POLICIES",
 ]
 
@@ -273,8 +274,15 @@ def one_cycle(learning_rate, global_step, total_steps, warm_up=0.1,
 POLICIES = ("constant", "step", "cosine", "onecycle")
 
 
-def _policy_fn(iterations, lr, policy, warm_up, initial_cycle_length,
-               cycle_weight, decay_step):
+def lr_scheduler_fn(iterations, lr, policy="step", warm_up=0.1,
+                    initial_cycle_length=2500, cycle_weight=2.0,
+                    decay_step=0.1):
+    """Step function of the seed's `LRScheduler` (its constructor's arguments).
+
+    `policy` picks `constant_learning_rate`, `step_decay_with_warmup`,
+    `cosine_annealing_warm_restarts` or `one_cycle`; `decay_step` is their
+    `decay_factor`, `iterations` their `total_steps`.
+    """
     compose.check_choice("LRScheduler", "policy", policy, POLICIES)
     if policy == "constant":
         return constant_learning_rate_fn(lr)
@@ -350,7 +358,7 @@ class LRScheduler(keras.optimizers.schedules.LearningRateSchedule):
             iterations=iterations, lr=lr, policy=policy, warm_up=warm_up,
             initial_cycle_length=initial_cycle_length,
             cycle_weight=cycle_weight, decay_step=decay_step)
-        self._schedule = _policy_fn(**self._config)
+        self._schedule = lr_scheduler_fn(**self._config)
 
     def __call__(self, step):
         """The learning rate at `step` (a number, Tensor or vector)."""
