@@ -17,7 +17,7 @@ import os
 import keras
 import tensorflow as tf
 
-from tf1_schedules.schedules.policies import LRScheduler
+from tf1_schedules.keras_schedules import LRScheduler
 from _common import batches, parse_args, toy_classification
 
 SCALAR = tf.compat.v1.SummaryMetadata(

@@ -354,18 +354,19 @@ CASES = [
     c(f"{P}.one_cycle", "warm_up=1.0", ValueError,
       lambda e: policies.one_cycle(0.1, None, 100, warm_up=1.0)),
     c(f"{P}.LRScheduler", "policy='linear'", ValueError,
-      lambda e: policies.LRScheduler(100, 0.1, policy="linear")),
+      lambda e: keras_schedules.LRScheduler(100, 0.1, policy="linear")),
     c(f"{P}.LRScheduler", "iterations=0", ValueError,
-      lambda e: policies.LRScheduler(0, 0.1),
+      lambda e: keras_schedules.LRScheduler(0, 0.1),
       argument="total_steps", shows="total_steps=0",
       where="step_decay_with_warmup"),
     c(f"{P}.LRScheduler.update", "optimizer=<v1 SGD with a float lr>",
       TypeError,
-      lambda e: policies.LRScheduler(100, 0.1).update(
+      lambda e: keras_schedules.LRScheduler(100, 0.1).update(
           tf.compat.v1.train.GradientDescentOptimizer(0.1), 5),
       argument="optimizer", shows="optimizer=<", modes=EAGER),
     c(f"{P}.LRScheduler.update", "optimizer=<an object>", TypeError,
-      lambda e: policies.LRScheduler(100, 0.1).update(_NotAnOptimizer(), 5),
+      lambda e: keras_schedules.LRScheduler(100, 0.1).update(
+          _NotAnOptimizer(), 5),
       argument="optimizer", shows="optimizer=<", modes=EAGER),
     # Keras schedules, preview, registry
     c(f"{K}.ExponentialDecay", "decay_steps=0", ValueError,

@@ -193,7 +193,7 @@ def test_layerwise_finetune_restores_and_decays_per_layer(examples_run):
 
 
 def test_keras_lr_scheduler_sets_the_policy_rate(examples_run):
-    from tf1_schedules.schedules.policies import LRScheduler
+    from tf1_schedules.keras_schedules import LRScheduler
 
     events = read_events(os.path.join(examples_run[0], "lr_scheduler_step"))
     steps, lr = events["learning_rate"]

@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from tests import reference_warmup as refw
 from tf1_schedules.schedules import policies as P
-from tf1_schedules.schedules.policies import LRScheduler
+from tf1_schedules.keras_schedules import LRScheduler
 
 N = 1000
 SNIPPET_CASES = [

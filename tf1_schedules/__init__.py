@@ -35,7 +35,7 @@ from tf1_schedules.schedules.compose import at_global_step
 from tf1_schedules.schedules.compose import bert_warmup
 from tf1_schedules.schedules.compose import join
 from tf1_schedules.schedules.compose import with_warmup
-from tf1_schedules.schedules.policies import LRScheduler
+from tf1_schedules.keras_schedules import LRScheduler
 from tf1_schedules.schedules.policies import constant_learning_rate
 from tf1_schedules.schedules.policies import cosine_annealing_warm_restarts
 from tf1_schedules.schedules.policies import one_cycle

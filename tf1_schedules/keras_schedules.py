@@ -22,7 +22,10 @@ import numpy as np
 
 from tf1_schedules.schedules import compose
 from tf1_schedules.schedules import registry
-from tf1_schedules.schedules.policies import LRScheduler
+import tensorflow as tf
+
+from tf1_schedules import _checks as checks
+from tf1_schedules.schedules import policies
 
 __all__ = [
     "RegistrySchedule",
@@ -193,6 +196,105 @@ class CosineAnnealingWarmRestarts(RegistrySchedule):
 @_keras("one_cycle")
 class OneCycle(RegistrySchedule):
     pass
+
+
+# ----------------------------------------------------------- LRScheduler --
+
+def _v1_learning_rate(optimizer):
+    """Where `tf.compat.v1.train` optimizers keep their learning rate.
+
+    There is no public accessor: `GradientDescentOptimizer` and most others
+    use `_learning_rate`, `AdamOptimizer` and `AdadeltaOptimizer` `_lr`.
+    """
+    for attr in ("_learning_rate", "_lr"):
+        if hasattr(optimizer, attr):
+            return getattr(optimizer, attr)
+    return None
+
+
+def _set_learning_rate(optimizer, value):
+    if isinstance(optimizer, tf.compat.v1.train.Optimizer):
+        variable = _v1_learning_rate(optimizer)
+        if not isinstance(variable, tf.Variable):
+            checks.fail(
+                "LRScheduler.update", "optimizer",
+                "a tf.compat.v1 optimizer whose learning rate is a "
+                "tf.Variable (e.g. GradientDescentOptimizer(tf.Variable(0.1))"
+                "), or a Keras optimizer", optimizer, TypeError)
+        variable.assign(value)
+        return
+    if not hasattr(optimizer, "learning_rate"):
+        checks.fail("LRScheduler.update", "optimizer",
+                    "a Keras or tf.compat.v1 optimizer", optimizer, TypeError)
+    optimizer.learning_rate = value
+
+
+@_register
+class LRScheduler(keras.optimizers.schedules.LearningRateSchedule):
+    """The snippet's scheduler: `update(optimizer, step)` once per iteration.
+
+        lr_scheduler = LRScheduler(iterations=100000, lr=0.001, policy='step')
+        for i in range(iterations):
+            lr_scheduler.update(optimizer, i)   # sets optimizer's lr
+            ... apply_gradients ...
+
+    The value is a pure function of the step (see the module docstring for
+    each policy), so it can also be passed directly as a Keras 3 learning
+    rate (`keras.optimizers.SGD(LRScheduler(...))`: the step is the
+    optimizer's `iterations`), evaluated with `lr_scheduler(step)`, or used
+    in a TF1 graph via `lr_scheduler.for_global_step(global_step)`.
+
+    Args:
+      iterations: integer >= 1, the planned number of steps.
+      lr: number >= 0, the peak / base learning rate.
+      policy: 'constant', 'step', 'cosine' or 'onecycle'.
+      warm_up: fraction of `iterations` in [0, 1] used to warm up
+        (ignored by 'constant').
+      initial_cycle_length: 'cosine': length of the first cycle.
+      cycle_weight: 'cosine': growth factor of each cycle's length.
+      decay_step: number in [0, 1], the decay factor: 'step' drops to
+        `lr * decay_step` and `lr * decay_step ** 2`, 'cosine' and 'onecycle'
+        end at `lr * decay_step ** 2`.
+    """
+
+    def __init__(self, iterations, lr, policy="step", warm_up=0.1,
+                 initial_cycle_length=2500, cycle_weight=2.0, decay_step=0.1):
+        self._config = dict(
+            iterations=iterations, lr=lr, policy=policy, warm_up=warm_up,
+            initial_cycle_length=initial_cycle_length,
+            cycle_weight=cycle_weight, decay_step=decay_step)
+        self._schedule = policies.lr_scheduler_fn(**self._config)
+
+    def __call__(self, step):
+        """The learning rate at `step` (a number, Tensor or vector)."""
+        return self._schedule(step)
+
+    def update(self, optimizer, step):
+        """Sets `optimizer`'s learning rate to its value at `step`.
+
+        Works in eager mode with a Keras (3 or tf_keras) optimizer built
+        with a number as learning rate, or a `tf.compat.v1.train` optimizer
+        whose learning rate is a `tf.Variable`.
+
+        Returns:
+          The learning rate set, a Python float.
+        """
+        if not tf.executing_eagerly():
+            raise RuntimeError(
+                "LRScheduler.update: needs eager execution. In graph mode "
+                "pass `lr_scheduler.for_global_step(global_step)` to the "
+                "optimizer instead.")
+        value = float(self(step))
+        _set_learning_rate(optimizer, value)
+        return value
+
+    def for_global_step(self, global_step=None, name=None):
+        """TF1-style: a Tensor (graph mode) or a zero-argument callable
+        (eager mode) following `global_step` (None: the global step)."""
+        return compose.at_global_step(self._schedule, global_step, name)
+
+    def get_config(self):
+        return dict(self._config)
 
 
 _BY_NAME = {cls.schedule: cls for cls in RegistrySchedule.__subclasses__()}

@@ -67,7 +67,7 @@ def _entries():
                                       "one_cycle"))):
         entries += [Entry(name, getattr(module, name + "_fn"),
                           getattr(module, name)) for name in names]
-    entries.append(Entry("lr_scheduler", policies.LRScheduler))
+    entries.append(Entry("lr_scheduler", policies.lr_scheduler_fn))
     return {entry.name: entry for entry in entries}
 
 
