@@ -9,10 +9,10 @@ from hypothesis import given, strategies as st
 
 from tf1_schedules.optim.bert import (AdamWeightDecayOptimizer, bert_optimizer,
                                 create_optimizer)
-from tf1_schedules.schedules.od import bert_learning_rate
+from tf1_schedules.schedules.bert_curve import bert_learning_rate
 from tf1_schedules.optim.groups import Group
 from tf1_schedules.optim.loss_scale import DynamicLossScale
-from tf1_schedules.optim.grouped import GroupedOptimizer
+from tf1_schedules.optim.grouped import GroupedOptimizer, minimize_groups
 
 V1 = tf.compat.v1
 
@@ -252,10 +252,63 @@ def test_sparse_gradients_apply_like_dense(mode):
     assert not np.allclose(runs[0][-1][0], table)
 
 
+def _adamw_numpy(p, grads, steps, dtype, lr=0.1, wd=0.01, eps=1e-6):
+    """BERT's rule in `dtype` NumPy arithmetic (float32 for halves), with
+    the new value rounded to the variable's dtype after every step."""
+    compute = np.float32 if dtype in (np.float16, "bfloat16") else dtype
+    c = lambda x: compute(x)  # noqa: E731
+    m = v = np.zeros(p.shape, compute)
+    g = grads.astype(compute)
+    history = []
+    for _ in range(steps):
+        m = c(0.9) * m + c(1.0 - 0.9) * g
+        v = c(0.999) * v + c(1.0 - 0.999) * np.square(g)
+        update = m / (np.sqrt(v) + c(eps)) + c(wd) * p.astype(compute)
+        p = (p.astype(compute) - c(lr) * update).astype(p.dtype)
+        history.append(p)
+    return history, m, v
+
+
+@pytest.mark.parametrize("dtype", [tf.float64, tf.float16],
+                         ids=lambda d: d.name)
+def test_adamw_float64_and_float16_variables(mode, dtype):
+    """float64: computed in float64; float16: float32 moments and update,
+    cast back. grads = c exactly (a linear loss); 1e-4 ** 2 underflows
+    float16, so a float16 `v` would give a wrong step."""
+    np_dtype = dtype.as_numpy_dtype
+    c = np.array([1e-4, 0.5, -2.0], np_dtype)
+    initial = np.array([0.3, -0.7, 1.1], np_dtype)
+    history = _run_optimizer(
+        mode, lambda: AdamWeightDecayOptimizer(0.1, weight_decay_rate=0.01),
+        [("dense/kernel", initial)],
+        lambda v: tf.reduce_sum(tf.constant(c) * v[0]), 3)
+    want, _, _ = _adamw_numpy(initial, c, 3, np_dtype)
+    for got, expected in zip(history, want):
+        assert got[0].dtype == np_dtype
+        if dtype == tf.float64:
+            np.testing.assert_allclose(got[0], expected, rtol=1e-14)
+        else:
+            np.testing.assert_array_equal(got[0], expected)
+
+
+def test_adamw_half_precision_slots_are_float32(graph):
+    w = tf.Variable(np.ones(2, np.float16), name="w")
+    d = tf.Variable(np.ones(2, np.float64), name="d")
+    optimizer = AdamWeightDecayOptimizer(0.1)
+    optimizer.minimize(tf.cast(tf.reduce_sum(w), tf.float64)
+                       + tf.reduce_sum(d))
+    assert optimizer.get_slot(w, "adam_m").dtype.base_dtype == tf.float32
+    assert optimizer.get_slot(w, "adam_v").op.name == "w/adam_v"
+    assert optimizer.get_slot(d, "adam_v").dtype.base_dtype == tf.float64
+
+
 def test_adamw_validation():
     cases = [({"weight_decay_rate": -1}, ValueError, "`weight_decay_rate`"),
              ({"beta_1": 1.0}, ValueError, "`beta_1` must be < 1"),
-             ({"epsilon": -1e-6}, ValueError, "`epsilon` must be >= 0"),
+             ({"epsilon": -1e-6}, ValueError, "`epsilon` must be > 0"),
+             ({"epsilon": 0}, ValueError, "`epsilon` must be > 0"),
+             ({"epsilon": 1e-50}, ValueError, "`epsilon` must be > 0 in "
+              "float32"),
              ({"exclude_from_weight_decay": "bias"}, TypeError,
               "list of regex strings"),
              ({"name": ""}, TypeError, "`name` must be a non-empty string")]
@@ -337,10 +390,87 @@ def test_create_optimizer_refuses_eager_mode_and_bert_optimizer_runs(mode):
     np.testing.assert_array_equal(history[0][0], 0.0)   # lr(0) = 0
 
 
-def test_use_tpu_wraps_in_cross_shard_optimizer(graph):
+def _visible_tpu(monkeypatch):
+    """Pretend a TPU device is visible (`in_tpu_context`'s device check)."""
+    real = tf.config.list_logical_devices
+    fake = [tf.config.LogicalDevice("/device:TPU:0", "TPU")]
+    monkeypatch.setattr(tf.config, "list_logical_devices",
+                        lambda kind=None: fake if kind == "TPU"
+                        else real(kind))
+
+
+def test_use_tpu_wraps_in_cross_shard_optimizer(graph, monkeypatch):
+    _visible_tpu(monkeypatch)
     w = tf.Variable([1.0], name="w")
     create_optimizer(tf.reduce_sum(w * w), 1e-3, 10, 2, True)
     assert any(op.type == "CrossReplicaSum" for op in graph.get_operations())
+
+
+def test_use_tpu_outside_a_tpu_context_raises_at_build_time(graph):
+    """The seed's `manual_fp16` passed 5th lands on `use_tpu`: TF would build
+    a CrossReplicaSum that has no CPU kernel and fail in `sess.run`."""
+    w = tf.Variable([1.0], name="w")
+    loss = tf.reduce_sum(w * w)
+    before = len(graph.get_operations())
+    with pytest.raises(ValueError, match=re.escape(
+            "create_optimizer: `use_tpu` must be False outside a TPU "
+            "context")) as info:
+        create_optimizer(loss, 1e-3, 10, 2, True)
+    assert "The 5th positional argument is upstream BERT's `use_tpu`" in str(
+        info.value)
+    assert "manual_fp16=True by keyword" in str(info.value)
+    assert len(graph.get_operations()) == before
+    assert V1.train.get_global_step() is None
+    with pytest.raises(ValueError, match="bert_optimizer: `use_tpu`.*4th"):
+        bert_optimizer(1e-3, 10, 2, True)
+
+
+@pytest.mark.parametrize("loss", [None, "x", 3.0], ids=repr)
+def test_create_optimizer_and_minimize_groups_check_the_loss(graph, loss):
+    tf.Variable([1.0], name="w")
+    with pytest.raises(TypeError, match=re.escape(
+            "create_optimizer: `loss` must be a floating-point Tensor. "
+            f"Received: loss={loss!r}.")):
+        create_optimizer(loss, 1e-3, 10, 2)
+    with pytest.raises(TypeError, match=re.escape(
+            "minimize_groups: `loss` must be a floating-point Tensor or a "
+            "zero-argument callable returning one. Received: "
+            f"loss={loss!r}.")):
+        minimize_groups(loss, [Group("w")], learning_rate=0.1,
+                        optimizer_fn=V1.train.GradientDescentOptimizer)
+    with pytest.raises(TypeError, match="create_optimizer: `loss` must be a "
+                       "floating-point Tensor"):
+        create_optimizer(tf.constant(1), 1e-3, 10, 2)
+    assert V1.train.get_global_step() is None
+
+
+def test_grouped_minimize_checks_the_loss_in_eager_mode():
+    w = tf.Variable([1.0], name="w")
+    optimizer = bert_optimizer(1e-3, 10, 2)
+    with pytest.raises(TypeError, match=re.escape(
+            "GroupedOptimizer.minimize: `loss` must be a floating-point "
+            "Tensor or a zero-argument callable returning one. Received: "
+            "loss=None.")):
+        optimizer.minimize(None, var_list=[w])
+
+
+def test_no_trainable_variables_is_said_plainly(graph):
+    loss = tf.constant(1.0)
+    for call, fn in [(lambda: create_optimizer(loss, 1e-3, 10, 2),
+                      "create_optimizer"),
+                     (lambda: minimize_groups(
+                         loss, [Group("net")], learning_rate=0.1,
+                         optimizer_fn=V1.train.GradientDescentOptimizer),
+                      "minimize_groups")]:
+        with pytest.raises(ValueError, match=re.escape(
+                f"{fn}: `loss` must be a loss of trainable variables (there "
+                "are no trainable variables in the graph")) as info:
+            call()
+        assert "re.compile" not in str(info.value)
+    assert V1.train.get_global_step() is None
+    with pytest.raises(ValueError, match="GroupedOptimizer: `var_list` must "
+                       "be non-empty"):
+        bert_optimizer(1e-3, 10, 2).minimize(loss, var_list=[])
 
 
 def test_a_bert_checkpoint_resumes(graph, tmp_path):

@@ -18,20 +18,23 @@ after the update (BERT's `tf.group(train_op, global_step.assign(gs + 1))`
 is unordered: some runs read the incremented step); `UPDATE_OPS` run with
 the step; no int32 step casts (correct past 2**31); keyword-only options for
 a continuous warmup-then-decay curve (`continuous=True`) and float16 dynamic
-loss scaling (`manual_fp16=True`).
+loss scaling (`manual_fp16=True`); `use_tpu=True` outside a TPU context and
+a `loss` that is not a floating-point Tensor raise at build time.
 """
 import functools
 import re
 
+import numpy as np
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
 from tf1_schedules._variables import name_of
 from tf1_schedules.schedules import compose
-from tf1_schedules.schedules.od import bert_curve
+from tf1_schedules.schedules.bert_curve import bert_curve
 from tf1_schedules.optim.groups import Group
 from tf1_schedules.optim.loss_scale import DynamicLossScale
-from tf1_schedules.optim.grouped import GroupedOptimizer
+from tf1_schedules.optim.grouped import (GroupedOptimizer, check_loss,
+                                         check_trainable)
 
 __all__ = [
     "AdamWeightDecayOptimizer",
@@ -58,12 +61,18 @@ class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
     `exclude_from_weight_decay` is found (`re.search`) in the variable name
     without `:0` (so `"bias"` also excludes `dense/biases`, as in BERT).
 
+    dtypes: a float32 or float64 variable is updated in its own dtype (its
+    slots too); a float16 or bfloat16 variable gets float32 slots, its
+    update is computed in float32 and the new value cast back
+    (`p16 = float16(float32(p16) - lr * update)`). The learning rate is cast
+    to the computation dtype.
+
     Args:
       learning_rate: a float, a Tensor, or a zero-argument callable
         (a tf1_schedules schedule in eager mode).
       weight_decay_rate: number >= 0.
       beta_1, beta_2: numbers in [0, 1).
-      epsilon: number >= 0.
+      epsilon: number > 0 (0 gives NaN weights where the gradient is 0).
       exclude_from_weight_decay: None or a list of regex strings.
       name: the optimizer name (name scope of its ops).
 
@@ -76,6 +85,10 @@ class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
         `<variable>/adam_m_1` (as TF names Adam's `Adam_1`) instead of raising
         BERT's "Variable .../adam_m already exists" error, so per-group
         optimizers can share a graph.
+      * float64, float16 and bfloat16 variables are supported (BERT's
+        update fails with a dtype error in `Mul`), see "dtypes" above.
+      * `epsilon` must be > 0 (BERT accepts 0 and writes NaN weights
+        wherever a gradient is 0).
       * Sparse gradients (`tf.gather`, embeddings) are applied densely, as
         BERT's arithmetic on `IndexedSlices` did, without the dense-conversion
         warning.
@@ -92,7 +105,7 @@ class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
             checks.check_number(fn, arg, value, low=0, high=1)
             if checks.static_number(value) == 1:
                 checks.fail(fn, arg, "< 1", value)
-        checks.check_number(fn, "epsilon", epsilon, low=0)
+        _check_epsilon(fn, epsilon)
         self.exclude_from_weight_decay = _check_patterns(
             fn, exclude_from_weight_decay)
         if not isinstance(name, str) or not name:
@@ -116,13 +129,27 @@ class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
                                 functools.partial(_outer_getter, previous))
         try:
             for var in var_list:
-                self._zeros_slot(var, "adam_m", "adam_m")
-                self._zeros_slot(var, "adam_v", "adam_v")
+                for slot in ("adam_m", "adam_v"):
+                    self._make_slot(var, slot)
         finally:
             scope.set_custom_getter(previous)
 
+    def _make_slot(self, var, slot):
+        dtype = compute_dtype(var.dtype)
+        if dtype == var.dtype.base_dtype:
+            return self._zeros_slot(var, slot, slot)
+        # float16 / bfloat16 variables keep float32 moments: `v` holds
+        # `g ** 2`, which underflows to 0 in float16 for |g| < 2.4e-4.
+        return self._get_or_make_slot_with_initializer(
+            var, tf.compat.v1.zeros_initializer(), var.shape, dtype, slot,
+            slot)
+
     def _prepare(self):
         learning_rate = self._call_if_callable(self.learning_rate)
+        # A plain number is kept exact for float64 variables (a float32
+        # tensor cast to float64 would be off by ~1e-8 relative).
+        self._learning_rate_number = (
+            None if checks.is_tensor(learning_rate) else learning_rate)
         self._learning_rate_t = tf.convert_to_tensor(
             learning_rate, name="learning_rate")
 
@@ -136,16 +163,25 @@ class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
     def _apply_dense(self, grad, var):
         m = self.get_slot(var, "adam_m")
         v = self.get_slot(var, "adam_v")
-        # The expression order is BERT's, so float32 results are identical.
-        next_m = (tf.multiply(self.beta_1, m)
-                  + tf.multiply(1.0 - self.beta_1, grad))
-        next_v = (tf.multiply(self.beta_2, v)
-                  + tf.multiply(1.0 - self.beta_2, tf.square(grad)))
-        update = next_m / (tf.sqrt(next_v) + self.epsilon)
+        dtype = m.dtype.base_dtype  # the variable's, float32 for halves
+        grad = tf.cast(grad, dtype)
+        param = tf.cast(var, dtype)
+        beta_1, beta_2, epsilon, decay_rate = (_as(x, dtype) for x in (
+            self.beta_1, self.beta_2, self.epsilon, self.weight_decay_rate))
+        # `1.0 - beta` in Python first, as BERT, so float32 is bit-identical.
+        next_m = (tf.multiply(beta_1, m)
+                  + tf.multiply(_as(1.0 - self.beta_1, dtype), grad))
+        next_v = (tf.multiply(beta_2, v)
+                  + tf.multiply(_as(1.0 - self.beta_2, dtype),
+                                tf.square(grad)))
+        update = next_m / (tf.sqrt(next_v) + epsilon)
         if self._decays(var):
-            update += self.weight_decay_rate * var
-        learning_rate = tf.cast(self._learning_rate_t, var.dtype.base_dtype)
-        next_param = var - learning_rate * update
+            update += decay_rate * param
+        learning_rate = (tf.cast(self._learning_rate_t, dtype)
+                         if self._learning_rate_number is None
+                         else _as(self._learning_rate_number, dtype))
+        next_param = tf.cast(param - learning_rate * update,
+                             var.dtype.base_dtype)
         return tf.group(tf.compat.v1.assign(var, next_param),
                         tf.compat.v1.assign(m, next_m),
                         tf.compat.v1.assign(v, next_v))
@@ -164,6 +200,30 @@ class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
         return self._apply_dense(dense, handle)
 
 
+def compute_dtype(dtype):
+    """The dtype `AdamWeightDecayOptimizer` computes a variable's update in.
+
+    float32 and float64 variables: their own dtype. float16 and bfloat16:
+    float32 (moments and update), the new value cast back to the variable's
+    dtype, as mixed-precision training keeps float32 optimizer state.
+    """
+    dtype = tf.as_dtype(dtype).base_dtype
+    if dtype in (tf.float16, tf.bfloat16):
+        return tf.float32
+    if not dtype.is_floating:
+        raise TypeError("AdamWeightDecayOptimizer: `var_list` must be "
+                        "floating-point variables. Received: a variable of "
+                        f"dtype {dtype.name}.")
+    return dtype
+
+
+def _as(value, dtype):
+    """A hyper-parameter (number or Tensor) in the computation dtype."""
+    if checks.is_tensor(value):
+        return tf.cast(value, dtype)
+    return tf.constant(value, dtype)
+
+
 def _slot_getter(getter, *args, **kwargs):
     """Slots are written identically on every replica: mirrored, averaged."""
     kwargs["synchronization"] = tf.VariableSynchronization.ON_WRITE
@@ -173,6 +233,15 @@ def _slot_getter(getter, *args, **kwargs):
 
 def _outer_getter(inner, getter, *args, **kwargs):
     return _slot_getter(functools.partial(inner, getter), *args, **kwargs)
+
+
+def _check_epsilon(fn, epsilon):
+    """epsilon > 0, also in float32: `m / (sqrt(v) + 0)` is NaN at g = 0."""
+    checks.check_number(fn, "epsilon", epsilon, low=0, low_inclusive=False)
+    known = checks.static_number(epsilon)
+    if known is not None and np.float32(known) == 0:
+        checks.fail(fn, "epsilon", "> 0 in float32 (the smallest computation "
+                    "dtype; it rounds to 0 there)", epsilon)
 
 
 def _check_patterns(fn, patterns):
@@ -222,13 +291,46 @@ def bert_optimizer(init_lr, num_train_steps, num_warmup_steps, use_tpu=False,
                            init_loss_scale, continuous, weight_decay_rate)
 
 
+_TPU_STRATEGIES = (tf.distribute.TPUStrategy,
+                   tf.distribute.experimental.TPUStrategy,
+                   tf.compat.v1.distribute.experimental.TPUStrategy)
+
+# Where `use_tpu` sits among the positional arguments of each function.
+_USE_TPU_POSITION = {"create_optimizer": "5th", "bert_optimizer": "4th"}
+
+
+def in_tpu_context():
+    """True under a TPU strategy or where TPU devices are visible.
+
+    `CrossShardOptimizer`'s `CrossReplicaSum` has no CPU or GPU kernel, so
+    anywhere else `use_tpu=True` could only fail when the train op runs.
+    (TPUEstimator, BERT's other TPU path, went with `tf.estimator` in
+    TF 2.16; today TPU code runs under a TPUStrategy or on a TPU VM.)
+    """
+    if isinstance(tf.distribute.get_strategy(), _TPU_STRATEGIES):
+        return True
+    return bool(tf.config.list_logical_devices("TPU"))
+
+
+def _check_use_tpu(fn, use_tpu):
+    use_tpu = checks.check_flag(fn, "use_tpu", use_tpu)
+    if use_tpu and not in_tpu_context():
+        checks.fail(fn, "use_tpu", "False outside a TPU context (no "
+                    "TPUStrategy, no TPU device: CrossShardOptimizer's "
+                    "CrossReplicaSum cannot run here). The "
+                    f"{_USE_TPU_POSITION[fn]} positional argument is "
+                    "upstream BERT's `use_tpu`; for float16 loss scaling "
+                    "pass manual_fp16=True by keyword", use_tpu)
+    return use_tpu
+
+
 def _bert_optimizer(fn, init_lr, num_train_steps, num_warmup_steps, use_tpu,
                     manual_fp16, init_loss_scale, continuous,
                     weight_decay_rate):
     """`bert_optimizer`; errors name `fn`, the function the user called."""
     # Every argument is checked before the schedule builds any op (or
     # creates the global step).
-    use_tpu = checks.check_flag(fn, "use_tpu", use_tpu)
+    use_tpu = _check_use_tpu(fn, use_tpu)
     manual_fp16 = checks.check_flag(fn, "manual_fp16", manual_fp16)
     checks.check_number(fn, "weight_decay_rate", weight_decay_rate, low=0)
     checks.check_number(fn, "init_loss_scale", init_loss_scale, low=0,
@@ -267,7 +369,10 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps,
       num_train_steps: integer > 0.
       num_warmup_steps: integer >= 0 (None or 0: no warmup).
       use_tpu: bool; wraps the optimizer in
-        `tf.compat.v1.tpu.CrossShardOptimizer`.
+        `tf.compat.v1.tpu.CrossShardOptimizer`. True outside a TPU context
+        (no TPUStrategy, no TPU device) raises ValueError at build time;
+        code that passed `manual_fp16` as this 5th positional argument
+        should pass `manual_fp16=True` by keyword.
       manual_fp16: keyword-only bool; dynamic loss scaling starting at
         `init_loss_scale`: a step whose gradients hold inf or NaN changes no
         variable (and does not advance `global_step`), and halves the scale;
@@ -289,6 +394,8 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps,
             "create_optimizer: `loss` must be a graph Tensor (graph mode or "
             "inside tf.function). In eager mode build bert_optimizer(...) "
             "once and call its minimize(loss_fn, var_list=...) every step.")
+    check_loss("create_optimizer", loss, graph_only=True)
+    check_trainable("create_optimizer", loss, None)
     optimizer = _bert_optimizer(
         "create_optimizer", init_lr, num_train_steps, num_warmup_steps,
         use_tpu, manual_fp16, init_loss_scale, continuous, 0.01)

@@ -122,6 +122,11 @@ class GroupedOptimizer(_V1Optimizer):
         """
         if var_list is None:
             var_list = default_var_list()
+        var_list = list(var_list)
+        if not var_list and not _explicit(self.groups):
+            checks.fail("GroupedOptimizer", "var_list", "non-empty (there "
+                        "are no trainable variables: create the model "
+                        "before the train op, or pass var_list)", var_list)
         return assign_variables("GroupedOptimizer", self.groups,
                                 list(var_list) + _explicit(self.groups),
                                 check_patterns=True)
@@ -136,6 +141,7 @@ class GroupedOptimizer(_V1Optimizer):
         `var_list=None` splits the variables it watches into the groups
         (graph collections do not exist in eager mode or tf.function).
         """
+        check_loss("GroupedOptimizer.compute_gradients", loss)
         watched = callable(loss) and var_list is None
         if not watched:
             var_list = self._trained(self.split_variables(var_list))
@@ -211,6 +217,7 @@ class GroupedOptimizer(_V1Optimizer):
         Returns:
           Graph mode: the train op. Eager mode: None (the step has run).
         """
+        check_loss("GroupedOptimizer.minimize", loss)
         grads_and_vars = self.compute_gradients(
             loss, var_list, gate_gradients, aggregation_method,
             colocate_gradients_with_ops, grad_loss)
@@ -280,6 +287,34 @@ class GroupedOptimizer(_V1Optimizer):
         if tf.executing_eagerly():
             return None
         return tf.group(increment, name=name or self.get_name())
+
+
+def check_loss(fn, loss, *, graph_only=False):
+    """`loss`: a floating-point Tensor (or, unless `graph_only`, a
+    zero-argument callable returning one, as eager `minimize` takes).
+
+    Raises TypeError naming `fn` and `loss` instead of TF's AttributeError
+    deep inside `Optimizer.compute_gradients`.
+    """
+    if callable(loss) and not graph_only and not checks.is_tensor(loss):
+        return loss
+    if not checks.is_tensor(loss):
+        rule = ("a floating-point Tensor" if graph_only else
+                "a floating-point Tensor or a zero-argument callable "
+                "returning one")
+        checks.fail(fn, "loss", rule, loss, TypeError)
+    if not tf.as_dtype(loss.dtype).base_dtype.is_floating:
+        checks.fail(fn, "loss", "a floating-point Tensor", loss, TypeError)
+    return loss
+
+
+def check_trainable(fn, loss, var_list):
+    """Graph mode: some trainable variable exists when `var_list` is None."""
+    if var_list is None and not tf.executing_eagerly() and not callable(
+            loss) and not default_var_list(fn):
+        checks.fail(fn, "loss", "a loss of trainable variables (there are "
+                    "no trainable variables in the graph: build the model "
+                    "before the train op, or pass var_list)", loss)
 
 
 def _build_optimizer(fn, index, group, optimizer_fn, base_learning_rate):
@@ -398,8 +433,11 @@ def minimize_groups(loss, groups, *, optimizer_fn=None, learning_rate=None,
             "inside tf.function). In eager mode build "
             "GroupedOptimizer(groups, ...) once and call its "
             "minimize(loss_fn, var_list=...) every step.")
+    check_loss("minimize_groups", loss)
     optimizer = GroupedOptimizer(
         groups, optimizer_fn=optimizer_fn, learning_rate=learning_rate,
         clip_norm=clip_norm, loss_scale=loss_scale, name=name)
+    if not _explicit(optimizer.groups):
+        check_trainable("minimize_groups", loss, var_list)
     return optimizer.minimize(loss, global_step, var_list,
                               update_ops=update_ops)
