@@ -15,7 +15,7 @@ same warmup + linear decay, `clip_by_global_norm(1.0)` and
 import tensorflow.compat.v1 as tf
 
 from tf1_schedules.optim.bert import create_optimizer
-from tf1_schedules.schedules.od import bert_learning_rate
+from tf1_schedules.schedules.bert_curve import bert_learning_rate
 from _common import batches, parse_args, session_loop, toy_classification
 
 init_lr = 5e-3

@@ -30,6 +30,7 @@ from tf1_schedules.optim import bert, groups, loss_scale
 from tf1_schedules.optim import grouped as optimizers
 from tf1_schedules.schedules import (compose, decay, policies, registry,
                                      step_fns)
+from tf1_schedules.schedules import bert_curve
 from tf1_schedules.schedules import od as warmup
 from tf1_schedules.tools import preview
 
@@ -326,14 +327,14 @@ CASES = [
       lambda e: warmup.manual_stepping(None, [5], [0.1, 0.01],
                                        warmup="yes"),
       where="piecewise_with_warmup"),
-    c(f"{W}.bert_learning_rate", "num_train_steps=0", ValueError,
-      lambda e: warmup.bert_learning_rate(1e-4, None, 0, 0)),
-    c(f"{W}.bert_learning_rate", "num_warmup_steps=2.5", TypeError,
-      lambda e: warmup.bert_learning_rate(1e-4, None, 100, 2.5)),
-    c(f"{W}.bert_learning_rate", "num_warmup_steps=-1", ValueError,
-      lambda e: warmup.bert_learning_rate(1e-4, None, 100, -1)),
-    c(f"{W}.bert_learning_rate", "num_train_steps=10", ValueError,
-      lambda e: warmup.bert_learning_rate(1e-4, None, 10, 10,
+    c("bert_curve.bert_learning_rate", "num_train_steps=0", ValueError,
+      lambda e: bert_curve.bert_learning_rate(1e-4, None, 0, 0)),
+    c("bert_curve.bert_learning_rate", "num_warmup_steps=2.5", TypeError,
+      lambda e: bert_curve.bert_learning_rate(1e-4, None, 100, 2.5)),
+    c("bert_curve.bert_learning_rate", "num_warmup_steps=-1", ValueError,
+      lambda e: bert_curve.bert_learning_rate(1e-4, None, 100, -1)),
+    c("bert_curve.bert_learning_rate", "num_train_steps=10", ValueError,
+      lambda e: bert_curve.bert_learning_rate(1e-4, None, 10, 10,
                                           continuous=True)),
     # policies (the LRScheduler snippet)
     c(f"{P}.constant_learning_rate", "learning_rate='high'", TypeError,
@@ -356,9 +357,7 @@ CASES = [
     c(f"{P}.LRScheduler", "policy='linear'", ValueError,
       lambda e: keras_schedules.LRScheduler(100, 0.1, policy="linear")),
     c(f"{P}.LRScheduler", "iterations=0", ValueError,
-      lambda e: keras_schedules.LRScheduler(0, 0.1),
-      argument="total_steps", shows="total_steps=0",
-      where="step_decay_with_warmup"),
+      lambda e: keras_schedules.LRScheduler(0, 0.1)),
     c(f"{P}.LRScheduler.update", "optimizer=<v1 SGD with a float lr>",
       TypeError,
       lambda e: keras_schedules.LRScheduler(100, 0.1).update(

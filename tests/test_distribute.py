@@ -101,6 +101,7 @@ def _graph_update(tf, kind, loss, gs, manual_fp16):
     from tf1_schedules.optim import groups
     from tf1_schedules.optim import grouped as optimizers
     from tf1_schedules.schedules import od as warmup
+    from tf1_schedules.schedules.bert_curve import bert_learning_rate
     v1 = tf.compat.v1
     if kind == "v1_sgd":
         lr = decay.exponential_decay(0.1, gs, 1, 0.5)
@@ -113,7 +114,7 @@ def _graph_update(tf, kind, loss, gs, manual_fp16):
                    groups.Group("dense/bias", multiplier=0.5)],
             optimizer_fn=lambda r: v1.train.MomentumOptimizer(r, 0.9),
             learning_rate=lr), lr
-    lr = warmup.bert_learning_rate(0.1, gs, 10, 2)
+    lr = bert_learning_rate(0.1, gs, 10, 2)
     return bert.create_optimizer(loss, 0.1, 10, 2,
                                  manual_fp16=manual_fp16), lr
 
@@ -172,6 +173,7 @@ def _function_train(tf, kind, replicas, *, scale=SCALE, step_outside=False,
     from tf1_schedules.optim import groups
     from tf1_schedules.optim import grouped as optimizers
     from tf1_schedules.schedules import od as warmup
+    from tf1_schedules.schedules.bert_curve import bert_learning_rate
     v1 = tf.compat.v1
     v1.get_default_graph().clear_collection(v1.GraphKeys.GLOBAL_STEP)
     strategy = _strategy(tf, replicas)
@@ -191,7 +193,7 @@ def _function_train(tf, kind, replicas, *, scale=SCALE, step_outside=False,
                 optimizer_fn=lambda r: v1.train.MomentumOptimizer(r, 0.9),
                 learning_rate=lr)
         else:
-            lr = warmup.bert_learning_rate(0.1, gs, 10, 2)
+            lr = bert_learning_rate(0.1, gs, 10, 2)
             optimizer = bert.bert_optimizer(0.1, 10, 2,
                                             manual_fp16=manual_fp16)
 

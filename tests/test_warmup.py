@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from tests import reference_warmup as refw
 from tf1_schedules.schedules import od as W
+from tf1_schedules.schedules.bert_curve import bert_learning_rate
 from tf1_schedules.schedules._mode import dual_mode
 
 
@@ -101,9 +102,9 @@ GOLDEN = [
      [.02, .04, .06, .08, .10, .10, .01, .01, .001], 1e-6),
     ("manual_empty", lambda gs: W.manual_stepping(gs, [], [.01]), range(4),
      [.01] * 4, 1e-6),
-    ("bert", lambda gs: W.bert_learning_rate(1.0, gs, 10, 4), range(12),
+    ("bert", lambda gs: bert_learning_rate(1.0, gs, 10, 4), range(12),
      [0, .25, .5, .75, .6, .5, .4, .3, .2, .1, 0, 0], 1e-6),
-    ("bert_no_warmup", lambda gs: W.bert_learning_rate(1.0, gs, 10, 0),
+    ("bert_no_warmup", lambda gs: bert_learning_rate(1.0, gs, 10, 0),
      range(12), [1, .9, .8, .7, .6, .5, .4, .3, .2, .1, 0, 0], 1e-6),
 ]
 
@@ -135,10 +136,10 @@ def test_eager_mode_returns_a_callable_that_rereads_the_step():
 
 
 def test_bert_reference_numbers(mode):
-    out = mode.values(lambda gs: W.bert_learning_rate(1e-4, gs, 1000, 100),
+    out = mode.values(lambda gs: bert_learning_rate(1e-4, gs, 1000, 100),
                       [0, 99, 100])
     np.testing.assert_allclose(out, [0, 9.9e-5, 9.0e-5], rtol=1e-6)
-    out = mode.values(lambda gs: W.bert_learning_rate(
+    out = mode.values(lambda gs: bert_learning_rate(
         1e-4, gs, 1000, 100, continuous=True), [0, 99, 100, 1000])
     np.testing.assert_allclose(out, [0, 9.9e-5, 1e-4, 0], rtol=1e-6)
 
@@ -216,7 +217,7 @@ def test_exp_warmup_matches_reference(mode):
 @pytest.mark.parametrize("continuous", [False, True])
 def test_bert_matches_reference(mode, n, w, continuous):
     steps = np.arange(0, n + 5)
-    out = mode.run(lambda: W.bert_learning_rate(
+    out = mode.run(lambda: bert_learning_rate(
         2e-5, tf.constant(steps, tf.int64), n, w, continuous=continuous))
     np.testing.assert_allclose(out, refw.bert(steps, 2e-5, n, w, continuous),
                                rtol=2e-6, atol=1e-12)
@@ -256,7 +257,7 @@ def test_no_int32_step_casts(mode):
     out = mode.values(lambda gs: W.manual_stepping(
         gs, [2**31 + 5], [1.0, 2.0]), [2**31 + 4, 2**31 + 5])
     np.testing.assert_array_equal(out, [1.0, 2.0])
-    out = mode.values(lambda gs: W.bert_learning_rate(
+    out = mode.values(lambda gs: bert_learning_rate(
         1.0, gs, 2**32, 2**31 + 10), [2**31 + 5])
     np.testing.assert_allclose(out, [(2**31 + 5) / (2**31 + 10)], rtol=1e-6)
 
@@ -358,7 +359,7 @@ INVALID = [
     ("staircase", lambda: W.exponential_decay_with_warmup(
         0, 1.0, 3, .5, staircase="yes"), TypeError, "`staircase` must be a "
      "bool"),
-    ("bert_continuous", lambda: W.bert_learning_rate(
+    ("bert_continuous", lambda: bert_learning_rate(
         1.0, 0, 10, 10, continuous=True), ValueError,
      "`num_train_steps` must be > num_warmup_steps"),
     ("step_vector_2d", lambda: W.manual_stepping(

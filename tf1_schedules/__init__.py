@@ -30,7 +30,7 @@ from tf1_schedules.schedules.od import exponential_decay_with_burnin
 from tf1_schedules.schedules.od import exponential_decay_with_warmup
 from tf1_schedules.schedules.od import manual_stepping
 from tf1_schedules.schedules.od import piecewise_with_warmup
-from tf1_schedules.schedules.od import bert_learning_rate
+from tf1_schedules.schedules.bert_curve import bert_learning_rate
 from tf1_schedules.schedules.compose import at_global_step
 from tf1_schedules.schedules.compose import bert_warmup
 from tf1_schedules.schedules.compose import join

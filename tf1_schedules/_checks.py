@@ -22,6 +22,8 @@ __all__ = [
     "check_learning_rate",
     "check_step",
     "check_flag",
+    "check_integer",
+    "check_choice",
     "check_name",
     "check_sequence",
     "static_dtype",
@@ -145,6 +147,23 @@ def check_flag(fn, arg, value):
     if not isinstance(value, (bool, np.bool_)):
         fail(fn, arg, "a bool", value, TypeError)
     return bool(value)
+
+
+def check_integer(fn, arg, value, low=0):
+    """A Python or NumPy integer >= low (bools rejected), as an int."""
+    if (isinstance(value, (bool, np.bool_))
+            or not isinstance(value, (numbers.Integral, np.integer))):
+        fail(fn, arg, "an integer", value, TypeError)
+    if value < low:
+        fail(fn, arg, f">= {low}", value)
+    return int(value)
+
+
+def check_choice(fn, arg, value, choices):
+    """`value`, one of `choices`."""
+    if value not in choices:
+        fail(fn, arg, "one of " + ", ".join(map(repr, choices)), value)
+    return value
 
 
 def check_name(fn, value):

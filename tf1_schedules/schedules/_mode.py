@@ -10,22 +10,17 @@ can re-evaluate every step: a zero-argument callable that re-reads the step.
 
 `global_step=None` means `tf.compat.v1.train.get_or_create_global_step()`.
 
-Every TF1-style function of the package checks its arguments before it calls
-`dual_mode`, so inside `checks_only()` calling one runs its checks and
-nothing else (`dual_mode` returns None: no op, no global step).
+Every TF1-style function of the package validates its arguments before it
+calls `dual_mode` (see `_define.Schedule`), so a failed call builds nothing
+and creates no global step.
 """
-import contextlib
-import threading
-
 import tensorflow as tf
 
 __all__ = [
     "ScheduleFn",
     "dual_mode",
-    "checks_only",
     "resolve_global_step",
     "global_step_dtype",
-    "step_tensor",
     "get_or_create_global_step",
     "get_global_step",
 ]
@@ -50,11 +45,6 @@ def global_step_dtype():
     if existing is None:
         return tf.int64
     return tf.as_dtype(existing.dtype).base_dtype
-
-
-def step_tensor(step):
-    """The step as a Tensor (reads a variable step now)."""
-    return tf.convert_to_tensor(step)
 
 
 class ScheduleFn:
@@ -87,28 +77,6 @@ class ScheduleFn:
         return f"<ScheduleFn {self.__name__} step={self.step!r}>"
 
 
-_STATE = threading.local()
-
-
-@contextlib.contextmanager
-def checks_only():
-    """Within: `dual_mode` returns None, building nothing.
-
-        with checks_only():
-            exponential_decay(0.1, 0, decay_steps=0, decay_rate=0.5)  # raises
-
-    validates arguments in graph mode without touching the caller's graph
-    (per thread; graphs are built from several threads under
-    `tf.distribute`).
-    """
-    previous = getattr(_STATE, "checks_only", False)
-    _STATE.checks_only = True
-    try:
-        yield
-    finally:
-        _STATE.checks_only = previous
-
-
 def dual_mode(build, global_step, name="schedule"):
     """Graph mode: `build(step)`. Eager mode: `ScheduleFn(build, step)`.
 
@@ -119,10 +87,8 @@ def dual_mode(build, global_step, name="schedule"):
       name: a label for the eager callable's repr.
 
     Returns:
-      Within `checks_only()`: None (nothing is built or resolved).
+      Graph mode: a Tensor. Eager mode: a `ScheduleFn`.
     """
-    if getattr(_STATE, "checks_only", False):
-        return None
     step = resolve_global_step(global_step)
     if tf.executing_eagerly():
         return ScheduleFn(build, step, name)

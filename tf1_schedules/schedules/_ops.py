@@ -83,10 +83,10 @@ def floor_blend(alpha, decayed):
     return const(1 - alpha, dtype) * decayed + const(alpha, dtype)
 
 
-def validate_rate_schedule(fn, learning_rate, global_step, decay_steps,
-                            name, steps_arg="decay_steps"):
+def validate_rate_schedule(fn, learning_rate, decay_steps, name,
+                           steps_arg="decay_steps"):
+    """The arguments every TF1 decay shares; returns the learning rate."""
     learning_rate = checks.check_learning_rate(fn, learning_rate)
-    checks.check_step(fn, global_step)
     checks.check_number(fn, steps_arg, decay_steps, low=0, low_inclusive=False)
     checks.check_name(fn, name)
     return learning_rate

@@ -2,7 +2,7 @@
 
 A *step function* is `f(step) -> Tensor`: the learning rate at a step Tensor
 (scalar or 1-D). Every schedule of the package has one (`step_fns`, and the
-`*_fn` factories of `warmup` and `policies`); `ScheduleFn` objects (what the
+`*_fn` factories of `od` and `policies`); `ScheduleFn` objects (what the
 TF1-style functions return in eager mode) and Keras `LearningRateSchedule`s
 are accepted wherever a step function is.
 
@@ -12,28 +12,27 @@ are accepted wherever a step function is.
 so each part sees the steps since its own start, as optax's `join_schedules`.
 `with_warmup(f, w)` is `join([ramp to f(0), f], [w])`; with
 `mode="overlay"` the ramp replaces the first `w` values of `f` instead
-(BERT). Integer steps are
-handled in int64 (never int32); ramps are computed in float64 and rounded
-once to the schedule's dtype.
+(BERT). Integer steps are handled in int64 (never int32); ramps are computed
+in float64 and rounded once to the schedule's dtype (or, with
+`rounding="schedule"`, in its dtype as BERT computes them).
 
 `at_global_step(f, global_step)` turns a step function into a TF1-style
 schedule: a Tensor in graph mode, a zero-argument callable in eager mode.
 
-    >>> f = with_warmup(step_fns.cosine_decay_fn(0.1, 1000), 100)
-    >>> lr = at_global_step(f)  # Tensor (graph) / callable (eager)
+    >>> f = join([constant(0.1), constant(0.01)], [3])
+    >>> [round(float(v), 3) for v in f(tf.range(5))]
+    [0.1, 0.1, 0.1, 0.01, 0.01]
 """
 import math
-import numbers
 
 import numpy as np
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
 from tf1_schedules.schedules._mode import ScheduleFn, dual_mode
-from tf1_schedules.schedules.step_fns import as_step
+from tf1_schedules.schedules._define import as_step
 
 __all__ = [
-    "as_step",
     "to_step_fn",
     "at_global_step",
     "constant",
@@ -42,8 +41,10 @@ __all__ = [
     "join",
     "with_warmup",
     "bert_warmup",
+    "named",
     "WARMUP_MODES",
     "RAMP_SHAPES",
+    "ROUNDINGS",
 ]
 
 WARMUP_MODES = ("shift", "overlay")
@@ -63,29 +64,12 @@ def to_step_fn(schedule, fn="to_step_fn", arg="schedule"):
         return schedule.build
     if tf.is_tensor(schedule) or isinstance(schedule, tf.Variable):
         checks.fail(fn, arg, "a step function f(step) such as "
-                    "tf1_schedules.schedules.step_fns.cosine_decay_fn(...), not a "
-                    "Tensor (a graph-mode Tensor cannot be re-evaluated at "
+                    "tf1_schedules.step_fns.cosine_decay_fn(...), not a Tensor "
+                    "(a graph-mode Tensor cannot be re-evaluated at "
                     "another step)", schedule, TypeError)
     if not callable(schedule):
         checks.fail(fn, arg, "a step function f(step)", schedule, TypeError)
     return schedule
-
-
-def check_integer(fn, arg, value, low=0):
-    """A Python or NumPy integer >= low (bools rejected)."""
-    if (isinstance(value, (bool, np.bool_))
-            or not isinstance(value, (numbers.Integral, np.integer))):
-        checks.fail(fn, arg, "an integer", value, TypeError)
-    if value < low:
-        checks.fail(fn, arg, f">= {low}", value)
-    return int(value)
-
-
-def check_choice(fn, arg, value, choices):
-    """`value`, one of `choices`."""
-    if value not in choices:
-        checks.fail(fn, arg, "one of " + ", ".join(map(repr, choices)), value)
-    return value
 
 
 def _float_dtype(fn, dtype=None, **values):
@@ -145,6 +129,24 @@ def _shaped_like(value, step):
     return tf.reshape(value, shape if shape is not None else tf.shape(step))
 
 
+def named(schedule, scope, output=None):
+    """`schedule` with its ops under the name scope `scope`.
+
+    The output op is named after the scope (`output=None`: `scope:0`), or
+    `output` outside the scope (OD's `learning_rate:0`). The one way the
+    package names a composed schedule's output.
+    """
+    def f(step):
+        with tf.name_scope(scope) as inner:
+            value = schedule(step)
+            if output is None:
+                return tf.identity(value, name=inner)
+        return tf.identity(value, name=output)
+
+    f.__name__ = getattr(schedule, "__name__", scope)
+    return f
+
+
 def at_global_step(schedule, global_step=None, name=None):
     """A step function as a TF1-style schedule.
 
@@ -158,17 +160,18 @@ def at_global_step(schedule, global_step=None, name=None):
     Returns:
       Graph mode: a Tensor. Eager mode: a zero-argument callable that
       re-reads a variable step on every call.
+
+    Example:
+      >>> lr = at_global_step(with_warmup(constant(0.5), 2), global_step=1)
+      >>> float(lr())
+      0.25
     """
     fn = "at_global_step"
     f = to_step_fn(schedule, fn)
     checks.check_step(fn, global_step)
     checks.check_name(fn, name)
-
-    def build(step):
-        with tf.name_scope(name or "learning_rate") as scope:
-            return tf.identity(f(step), name=scope)
-
-    return dual_mode(build, global_step, getattr(f, "__name__", fn))
+    return dual_mode(named(f, name or "learning_rate"), global_step,
+                     getattr(f, "__name__", fn))
 
 
 # ---------------------------------------------------------------- pieces --
@@ -215,7 +218,7 @@ def ramp(start, end, steps, shape="linear", dtype=None):
     checks.check_number(fn, "start", start)
     checks.check_number(fn, "end", end)
     checks.check_number(fn, "steps", steps, low=0, low_inclusive=False)
-    check_choice(fn, "shape", shape, RAMP_SHAPES)
+    checks.check_choice(fn, "shape", shape, RAMP_SHAPES)
     out_dtype = _float_dtype(fn, dtype, end=end, start=start)
     return _ramp(start, end, steps, shape, out_dtype)
 
@@ -250,7 +253,7 @@ def stepwise(boundaries, values, dtype=None):
       dtype: a floating-point output dtype; default float32.
     """
     fn = "stepwise"
-    boundaries = [check_integer(fn, "boundaries", b, low=-2**63) for b in
+    boundaries = [checks.check_integer(fn, "boundaries", b, low=-2**63) for b in
                   checks.check_sequence(fn, "boundaries", boundaries,
                                         "a list of integers")]
     if any(b >= c for b, c in zip(boundaries, boundaries[1:])):
@@ -297,7 +300,7 @@ def join(schedules, boundaries):
     if not isinstance(boundaries, (list, tuple)):
         checks.fail(fn, "boundaries", "a list of integers", boundaries,
                     TypeError)
-    boundaries = [check_integer(fn, "boundaries", b, low=-2**63)
+    boundaries = [checks.check_integer(fn, "boundaries", b, low=-2**63)
                   for b in boundaries]
     if len(boundaries) != len(parts) - 1:
         checks.fail(fn, "boundaries", f"{len(parts) - 1} integers (one "
@@ -319,7 +322,7 @@ def join(schedules, boundaries):
 # ---------------------------------------------------------------- warmup --
 
 def with_warmup(schedule, warmup_steps, warmup_learning_rate=0.0, *,
-                mode="shift", shape="linear", peak=None):
+                mode="shift", shape="linear", peak=None, rounding="float64"):
     """A ramp from `warmup_learning_rate` to `peak` before (or over) a schedule.
 
         shift   (default): step < w: ramp(step); else schedule(step - w)
@@ -333,6 +336,11 @@ def with_warmup(schedule, warmup_steps, warmup_learning_rate=0.0, *,
     counted from step 0, so it jumps at `w` unless the decay is flat).
     `warmup_steps=0` returns `schedule` unchanged.
 
+    `rounding="float64"` computes the ramp in float64 and rounds it once
+    (equal to OD's per-step table); `rounding="schedule"` computes the
+    linear ramp `start + (peak - start) * (float(step) / float(w))` in the
+    schedule's own dtype, as BERT does (its curve bit for bit).
+
     Args:
       schedule: a step function (see `to_step_fn`).
       warmup_steps: integer >= 0.
@@ -340,31 +348,18 @@ def with_warmup(schedule, warmup_steps, warmup_learning_rate=0.0, *,
       mode: "shift" or "overlay" (keyword-only).
       shape: "linear" or "cosine" (keyword-only).
       peak: number or scalar tensor, the ramp's end; default `schedule(0)`.
+      rounding: "float64" or "schedule" (keyword-only).
 
     Returns:
       `f(step) -> Tensor` in the schedule's dtype.
+
+    Example:
+      >>> f = with_warmup(constant(1.0), 4)
+      >>> [float(v) for v in f(tf.range(6))]
+      [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
     """
-    fn = "with_warmup"
-    base = to_step_fn(schedule, fn)
-    warmup_steps = check_integer(fn, "warmup_steps", warmup_steps)
-    checks.check_number(fn, "warmup_learning_rate", warmup_learning_rate)
-    check_choice(fn, "mode", mode, WARMUP_MODES)
-    check_choice(fn, "shape", shape, RAMP_SHAPES)
-    if peak is not None:
-        checks.check_number(fn, "peak", peak)
-    if warmup_steps == 0:
-        return base
-
-    def warmed(step):
-        step = as_step(step)
-        w = tf.constant(warmup_steps, step.dtype)
-        after = base(step - w if mode == "shift" else step)
-        end = peak if peak is not None else base(tf.zeros([], step.dtype))
-        ramp_fn = _ramp(warmup_learning_rate, end, warmup_steps, shape,
-                        after.dtype)
-        return _switch(step, w, ramp_fn(step), after)
-
-    return warmed
+    return _warmup("with_warmup", schedule, warmup_steps,
+                   warmup_learning_rate, mode, shape, peak, rounding)
 
 
 def bert_warmup(schedule, init_lr, warmup_steps, *, continuous=False):
@@ -374,13 +369,13 @@ def bert_warmup(schedule, init_lr, warmup_steps, *, continuous=False):
         else:     schedule(step)        # continuous=False: BERT, from step 0
                   schedule(step - w)    # continuous=True: HF-style
 
+    `with_warmup(schedule, w, peak=init_lr, rounding="schedule")` in mode
+    "overlay" (`continuous=False`) or "shift" (`continuous=True`).
     `continuous=False` is BERT `create_optimizer`'s blend: the decay counts
     from step 0, so the curve drops at `warmup_steps`
     (`[0, .25, .5, .75, .6, .5, ...]` for `init_lr=1`, 10 train steps, 4
-    warmup steps); the ramp is rounded exactly as BERT rounds it, so the
-    curve is BERT's bit for bit. `continuous=True`: build `schedule` over
+    warmup steps), bit for bit. `continuous=True`: build `schedule` over
     `num_train_steps - warmup_steps` steps; it then starts at `init_lr`.
-
     `warmup_steps=0` means no warmup (BERT's `if num_warmup_steps:`).
     Integer steps stay int64: correct past 2**31 (BERT casts to int32).
 
@@ -395,17 +390,51 @@ def bert_warmup(schedule, init_lr, warmup_steps, *, continuous=False):
     """
     fn = "bert_warmup"
     continuous = checks.check_flag(fn, "continuous", continuous)
-    w = check_integer(fn, "warmup_steps", warmup_steps)
-    checks.check_number(fn, "init_lr", init_lr)
-    schedule = to_step_fn(schedule)
-    if w == 0:
-        return schedule
+    return _warmup(fn, schedule, warmup_steps, 0.0,
+                   "shift" if continuous else "overlay", "linear", init_lr,
+                   "schedule", peak_arg="init_lr")
+
+
+ROUNDINGS = ("float64", "schedule")
+
+
+def _warmup(fn, schedule, warmup_steps, warmup_learning_rate, mode, shape,
+            peak, rounding, peak_arg="peak"):
+    """`with_warmup`, with errors naming `fn` (the function the user called)."""
+    base = to_step_fn(schedule, fn)
+    warmup_steps = checks.check_integer(fn, "warmup_steps", warmup_steps)
+    checks.check_number(fn, "warmup_learning_rate", warmup_learning_rate)
+    checks.check_choice(fn, "mode", mode, WARMUP_MODES)
+    checks.check_choice(fn, "shape", shape, RAMP_SHAPES)
+    checks.check_choice(fn, "rounding", rounding, ROUNDINGS)
+    if rounding == "schedule" and shape != "linear":
+        checks.fail(fn, "rounding", '"float64" for a cosine ramp', rounding)
+    if peak is not None:
+        checks.check_number(fn, peak_arg, peak)
+    if warmup_steps == 0:
+        return base
 
     def warmed(step):
         step = as_step(step)
-        after = schedule(step - w if continuous else step)
-        dtype = after.dtype
-        done = tf.cast(step, dtype) / tf.constant(w, dtype)
-        return _switch(step, w, tf.cast(init_lr, dtype) * done, after)
+        w = tf.constant(warmup_steps, step.dtype)
+        after = base(step - w if mode == "shift" else step)
+        end = peak if peak is not None else base(tf.zeros([], step.dtype))
+        if rounding == "schedule":
+            up = _native_ramp(warmup_learning_rate, end, warmup_steps, step,
+                              after.dtype)
+        else:
+            up = _ramp(warmup_learning_rate, end, warmup_steps, shape,
+                       after.dtype)(step)
+        return _switch(step, w, up, after)
 
     return warmed
+
+
+def _native_ramp(start, end, steps, step, dtype):
+    """`start + (end - start) * (float(step) / float(steps))` in `dtype`."""
+    done = tf.cast(step, dtype) / tf.constant(steps, dtype)
+    end = tf.cast(end, dtype)
+    if checks.static_number(start) == 0:
+        return end * done  # BERT's `init_lr * warmup_percent_done`, exactly
+    start = tf.cast(start, dtype)
+    return start + (end - start) * done

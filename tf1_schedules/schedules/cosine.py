@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from tf1_schedules import _checks as checks
 from tf1_schedules.schedules import _ops as ops
-from tf1_schedules.schedules._mode import dual_mode
+from tf1_schedules.schedules._define import Schedule
 from tf1_schedules.schedules._noise import standard_normal
 
 __all__ = [
@@ -21,8 +21,7 @@ __all__ = [
 ]
 
 
-def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0,
-                 name=None):
+def _cosine_decay(call, learning_rate, decay_steps, alpha=0.0, name=None):
     """Cosine decay, as `tf.compat.v1.train.cosine_decay`.
 
         step = min(global_step, decay_steps)
@@ -41,9 +40,9 @@ def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0,
     Differences from TF: float64 works; the output op is named after the
     scope (TF: `CosineDecay/Mul_3`).
     """
-    fn = "cosine_decay"
-    learning_rate = ops.validate_rate_schedule(
-        fn, learning_rate, global_step, decay_steps, name)
+    fn = call.fn
+    learning_rate = ops.validate_rate_schedule(fn, learning_rate, decay_steps,
+                                               name)
     checks.check_number(fn, "alpha", alpha)
 
     def build(step):
@@ -54,7 +53,7 @@ def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0,
             decayed = ops.floor_blend(alpha, ops.half_cosine(s / d, lr.dtype))
             return tf.multiply(lr, decayed, name=scope)
 
-    return dual_mode(build, global_step, fn)
+    return build
 
 
 # Relative nudge so that an exact restart never floors into the old period.
@@ -93,8 +92,8 @@ def _restart_fraction(f, i, t, t_mul_known):
     return geometric
 
 
-def cosine_decay_restarts(learning_rate, global_step, first_decay_steps,
-                          t_mul=2.0, m_mul=1.0, alpha=0.0, name=None):
+def _cosine_decay_restarts(call, learning_rate, first_decay_steps, t_mul=2.0,
+                           m_mul=1.0, alpha=0.0, name=None):
     """Cosine decay with warm restarts (SGDR), as TF's `cosine_decay_restarts`.
 
         f = global_step / first_decay_steps
@@ -124,9 +123,9 @@ def cosine_decay_restarts(learning_rate, global_step, first_decay_steps,
     the horizon `first_decay_steps / (1 - t_mul)` give `learning_rate *
     alpha` instead of NaN.
     """
-    fn = "cosine_decay_restarts"
+    fn = call.fn
     learning_rate = ops.validate_rate_schedule(
-        fn, learning_rate, global_step, first_decay_steps, name,
+        fn, learning_rate, first_decay_steps, name,
         steps_arg="first_decay_steps")
     checks.check_number(fn, "t_mul", t_mul, low=0, low_inclusive=False)
     checks.check_number(fn, "m_mul", m_mul, low=0)
@@ -151,11 +150,11 @@ def cosine_decay_restarts(learning_rate, global_step, first_decay_steps,
                                    floor * tf.ones_like(decayed))
             return tf.multiply(lr, decayed, name=scope)
 
-    return dual_mode(build, global_step, fn)
+    return build
 
 
-def _linear_cosine(fn, learning_rate, global_step, decay_steps, num_periods,
-                   alpha, beta, name, default_scope, noise=None):
+def _linear_cosine(learning_rate, decay_steps, num_periods, alpha, beta, name,
+                   default_scope, noise=None):
     """Shared body of `linear_cosine_decay` and `noisy_linear_cosine_decay`.
 
     `noise(step_clamped, dtype) -> Tensor` is added to the linear part.
@@ -175,21 +174,21 @@ def _linear_cosine(fn, learning_rate, global_step, decay_steps, num_periods,
             cosine = ops.half_cosine(2.0 * periods * (s / d), lr.dtype)
             return tf.multiply(lr, (a + linear) * cosine + b, name=scope)
 
-    return dual_mode(build, global_step, fn)
+    return build
 
 
-def _validate_linear_cosine(fn, learning_rate, global_step, decay_steps,
-                            num_periods, alpha, beta, name):
-    learning_rate = ops.validate_rate_schedule(
-        fn, learning_rate, global_step, decay_steps, name)
+def _validate_linear_cosine(fn, learning_rate, decay_steps, num_periods,
+                            alpha, beta, name):
+    learning_rate = ops.validate_rate_schedule(fn, learning_rate, decay_steps,
+                                               name)
     checks.check_number(fn, "num_periods", num_periods)
     checks.check_number(fn, "alpha", alpha)
     checks.check_number(fn, "beta", beta)
     return learning_rate
 
 
-def linear_cosine_decay(learning_rate, global_step, decay_steps,
-                        num_periods=0.5, alpha=0.0, beta=0.001, name=None):
+def _linear_cosine_decay(call, learning_rate, decay_steps, num_periods=0.5,
+                         alpha=0.0, beta=0.001, name=None):
     """Linear cosine decay, as `tf.compat.v1.train.linear_cosine_decay`.
 
         step = min(global_step, decay_steps)
@@ -208,18 +207,16 @@ def linear_cosine_decay(learning_rate, global_step, decay_steps,
     Returns:
       Graph mode: a Tensor. Eager mode: a zero-argument callable.
     """
-    fn = "linear_cosine_decay"
     learning_rate = _validate_linear_cosine(
-        fn, learning_rate, global_step, decay_steps, num_periods, alpha, beta,
-        name)
-    return _linear_cosine(fn, learning_rate, global_step, decay_steps,
-                          num_periods, alpha, beta, name, "LinearCosineDecay")
+        call.fn, learning_rate, decay_steps, num_periods, alpha, beta, name)
+    return _linear_cosine(learning_rate, decay_steps, num_periods, alpha, beta,
+                          name, "LinearCosineDecay")
 
 
-def noisy_linear_cosine_decay(learning_rate, global_step, decay_steps,
-                              initial_variance=1.0, variance_decay=0.55,
-                              num_periods=0.5, alpha=0.0, beta=0.001,
-                              name=None, *, seed=None):
+def _noisy_linear_cosine_decay(call, learning_rate, decay_steps,
+                               initial_variance=1.0, variance_decay=0.55,
+                               num_periods=0.5, alpha=0.0, beta=0.001,
+                               name=None, *, seed=None):
     """Noisy linear cosine decay, as TF's `noisy_linear_cosine_decay`.
 
         step = min(global_step, decay_steps)
@@ -242,10 +239,9 @@ def noisy_linear_cosine_decay(learning_rate, global_step, decay_steps,
     Returns:
       Graph mode: a Tensor. Eager mode: a zero-argument callable.
     """
-    fn = "noisy_linear_cosine_decay"
+    fn = call.fn
     learning_rate = _validate_linear_cosine(
-        fn, learning_rate, global_step, decay_steps, num_periods, alpha, beta,
-        name)
+        fn, learning_rate, decay_steps, num_periods, alpha, beta, name)
     checks.check_number(fn, "initial_variance", initial_variance, low=0)
     checks.check_number(fn, "variance_decay", variance_decay)
     if seed is not None and (isinstance(seed, (bool, np.bool_))
@@ -258,6 +254,18 @@ def noisy_linear_cosine_decay(learning_rate, global_step, decay_steps,
             1.0 + s, ops.const(variance_decay, dtype))
         return standard_normal(step, seed, dtype) * tf.sqrt(variance)
 
-    return _linear_cosine(fn, learning_rate, global_step, decay_steps,
-                          num_periods, alpha, beta, name,
-                          "NoisyLinearCosineDecay", noise=noise)
+    return _linear_cosine(learning_rate, decay_steps, num_periods, alpha, beta,
+                          name, "NoisyLinearCosineDecay", noise=noise)
+
+
+COSINE_DECAY = Schedule(_cosine_decay, "cosine_decay")
+COSINE_DECAY_RESTARTS = Schedule(_cosine_decay_restarts,
+                                 "cosine_decay_restarts")
+LINEAR_COSINE_DECAY = Schedule(_linear_cosine_decay, "linear_cosine_decay")
+NOISY_LINEAR_COSINE_DECAY = Schedule(_noisy_linear_cosine_decay,
+                                     "noisy_linear_cosine_decay")
+
+cosine_decay = COSINE_DECAY.tf1
+cosine_decay_restarts = COSINE_DECAY_RESTARTS.tf1
+linear_cosine_decay = LINEAR_COSINE_DECAY.tf1
+noisy_linear_cosine_decay = NOISY_LINEAR_COSINE_DECAY.tf1

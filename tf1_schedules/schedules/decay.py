@@ -24,7 +24,7 @@ import tensorflow as tf
 
 from tf1_schedules import _checks as checks
 from tf1_schedules.schedules import _ops as ops
-from tf1_schedules.schedules._mode import dual_mode
+from tf1_schedules.schedules._define import Schedule
 from tf1_schedules.schedules.cosine import cosine_decay
 from tf1_schedules.schedules.cosine import cosine_decay_restarts
 from tf1_schedules.schedules.cosine import linear_cosine_decay
@@ -48,8 +48,8 @@ __all__ = [
 
 # ------------------------------------------------------- exponential family --
 
-def _exponential(fn, learning_rate, global_step, decay_steps, decay_rate,
-                 staircase, name, rate_transform=None):
+def _exponential(fn, learning_rate, decay_steps, decay_rate, staircase, name,
+                 rate_transform=None):
     """Shared body of `exponential_decay` and `natural_exp_decay`."""
     staircase = checks.check_flag(fn, "staircase", staircase)
 
@@ -62,11 +62,11 @@ def _exponential(fn, learning_rate, global_step, decay_steps, decay_rate,
             p = ops.decay_exponent(step, decay_steps, staircase, lr.dtype)
             return tf.multiply(lr, tf.pow(rate, p), name=scope)
 
-    return dual_mode(build, global_step, fn)
+    return build
 
 
-def exponential_decay(learning_rate, global_step, decay_steps, decay_rate,
-                      staircase=False, name=None):
+def _exponential_decay(call, learning_rate, decay_steps, decay_rate,
+                       staircase=False, name=None):
     """Exponential decay, as `tf.compat.v1.train.exponential_decay`.
 
         decayed = learning_rate * decay_rate ** (global_step / decay_steps)
@@ -96,17 +96,17 @@ def exponential_decay(learning_rate, global_step, decay_steps, decay_rate,
       >>> float(lr())
       0.05
     """
-    fn = "exponential_decay"
-    learning_rate = ops.validate_rate_schedule(
-        fn, learning_rate, global_step, decay_steps, name)
+    fn = call.fn
+    learning_rate = ops.validate_rate_schedule(fn, learning_rate, decay_steps,
+                                               name)
     checks.check_number(fn, "decay_rate", decay_rate, low=0,
                         low_inclusive=False)
-    return _exponential(fn, learning_rate, global_step, decay_steps,
-                        decay_rate, staircase, name)
+    return _exponential(fn, learning_rate, decay_steps, decay_rate, staircase,
+                        name)
 
 
-def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate,
-                      staircase=False, name=None):
+def _natural_exp_decay(call, learning_rate, decay_steps, decay_rate,
+                       staircase=False, name=None):
     """Natural exponential decay, as `tf.compat.v1.train.natural_exp_decay`.
 
         decayed = learning_rate * exp(-decay_rate) ** (global_step / decay_steps)
@@ -125,17 +125,16 @@ def natural_exp_decay(learning_rate, global_step, decay_steps, decay_rate,
     Returns:
       Graph mode: a Tensor. Eager mode: a zero-argument callable.
     """
-    fn = "natural_exp_decay"
-    learning_rate = ops.validate_rate_schedule(
-        fn, learning_rate, global_step, decay_steps, name)
+    fn = call.fn
+    learning_rate = ops.validate_rate_schedule(fn, learning_rate, decay_steps,
+                                               name)
     checks.check_number(fn, "decay_rate", decay_rate)
-    return _exponential(fn, learning_rate, global_step, decay_steps,
-                        decay_rate, staircase, name,
-                        rate_transform=lambda r: tf.exp(tf.negative(r)))
+    return _exponential(fn, learning_rate, decay_steps, decay_rate, staircase,
+                        name, rate_transform=lambda r: tf.exp(tf.negative(r)))
 
 
-def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate,
-                       staircase=False, name=None):
+def _inverse_time_decay(call, learning_rate, decay_steps, decay_rate,
+                        staircase=False, name=None):
     """Inverse time decay, as `tf.compat.v1.train.inverse_time_decay`.
 
         decayed = learning_rate / (1 + decay_rate * global_step / decay_steps)
@@ -150,9 +149,9 @@ def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate,
     Returns:
       Graph mode: a Tensor. Eager mode: a zero-argument callable.
     """
-    fn = "inverse_time_decay"
-    learning_rate = ops.validate_rate_schedule(
-        fn, learning_rate, global_step, decay_steps, name)
+    fn = call.fn
+    learning_rate = ops.validate_rate_schedule(fn, learning_rate, decay_steps,
+                                               name)
     checks.check_number(fn, "decay_rate", decay_rate, low=0)
     staircase = checks.check_flag(fn, "staircase", staircase)
 
@@ -164,12 +163,12 @@ def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate,
             denom = tf.add(tf.constant(1, lr.dtype), tf.multiply(rate, p))
             return tf.divide(lr, denom, name=scope)
 
-    return dual_mode(build, global_step, fn)
+    return build
 
 
-def polynomial_decay(learning_rate, global_step, decay_steps,
-                     end_learning_rate=0.0001, power=1.0, cycle=False,
-                     name=None):
+def _polynomial_decay(call, learning_rate, decay_steps,
+                      end_learning_rate=0.0001, power=1.0, cycle=False,
+                      name=None):
     """Polynomial decay, as `tf.compat.v1.train.polynomial_decay`.
 
         step = min(global_step, decay_steps)
@@ -194,9 +193,9 @@ def polynomial_decay(learning_rate, global_step, decay_steps,
     Differences from TF: `cycle=True` works with float64 learning rates in
     graph mode, and its multiplier is exact for integer steps past 2**24.
     """
-    fn = "polynomial_decay"
-    learning_rate = ops.validate_rate_schedule(
-        fn, learning_rate, global_step, decay_steps, name)
+    fn = call.fn
+    learning_rate = ops.validate_rate_schedule(fn, learning_rate, decay_steps,
+                                               name)
     checks.check_number(fn, "end_learning_rate", end_learning_rate)
     checks.check_number(fn, "power", power, low=0)
     cycle = checks.check_flag(fn, "cycle", cycle)
@@ -220,4 +219,15 @@ def polynomial_decay(learning_rate, global_step, decay_steps,
             return tf.add(tf.multiply(lr - end, tf.pow(1 - p, exponent)),
                           end, name=scope)
 
-    return dual_mode(build, global_step, fn)
+    return build
+
+
+EXPONENTIAL_DECAY = Schedule(_exponential_decay, "exponential_decay")
+NATURAL_EXP_DECAY = Schedule(_natural_exp_decay, "natural_exp_decay")
+INVERSE_TIME_DECAY = Schedule(_inverse_time_decay, "inverse_time_decay")
+POLYNOMIAL_DECAY = Schedule(_polynomial_decay, "polynomial_decay")
+
+exponential_decay = EXPONENTIAL_DECAY.tf1
+natural_exp_decay = NATURAL_EXP_DECAY.tf1
+inverse_time_decay = INVERSE_TIME_DECAY.tf1
+polynomial_decay = POLYNOMIAL_DECAY.tf1

@@ -1,15 +1,14 @@
-"""Object Detection API and BERT warmup / burn-in schedules.
+"""Object Detection API warmup / burn-in schedules.
 
 Drop-in replacements for `object_detection.utils.learning_schedules`
 (`exponential_decay_with_burnin`, `exponential_decay_with_warmup`,
 `cosine_decay_with_warmup`, `manual_stepping`, also known as
-`piecewise_with_warmup`) and for the schedule inside BERT's
-`create_optimizer`: same positional signatures (global step first), same
-values and error messages; a Tensor whose op is named `learning_rate` in
-graph mode, a zero-argument callable in eager mode.
+`piecewise_with_warmup`): same positional signatures (global step first),
+same values and error messages; a Tensor whose op is named `learning_rate`
+in graph mode, a zero-argument callable in eager mode.
 
-Each is built from `tf1_schedules.schedules.compose` pieces over the package's decays;
-the step-function form is the same name with `_fn` and no `global_step`.
+Each is built from `compose` pieces over the package's decays; the
+step-function form is the same name with `_fn` and no `global_step`.
 
 Differences from OD (all deliberate, see docs):
   * warmup is closed form: graph size and cost do not depend on its length
@@ -31,8 +30,8 @@ import tensorflow as tf
 
 from tf1_schedules import _checks as checks
 from tf1_schedules.schedules import compose
-from tf1_schedules.schedules import step_fns
-from tf1_schedules.schedules._mode import dual_mode
+from tf1_schedules.schedules._define import Schedule, as_step
+from tf1_schedules.schedules.decay import EXPONENTIAL_DECAY
 
 __all__ = [
     "exponential_decay_with_burnin",
@@ -45,26 +44,12 @@ __all__ = [
     "piecewise_with_warmup_fn",
     "manual_stepping",
     "manual_stepping_fn",
-    "bert_learning_rate",
-    "bert_learning_rate_fn",
 ]
 
 # OD's messages, kept verbatim: configs and tests grep for them.
 _BASE_BELOW_WARMUP = ("learning_rate_base must be larger or equal to "
                       "warmup_learning_rate.")
 _TOTAL_BELOW_WARMUP = "total_steps must be larger or equal to warmup_steps."
-
-
-def _named(schedule, scope):
-    """`schedule` with its ops under `scope` and its output op named
-    `learning_rate` (OD's name)."""
-    def named(step):
-        with tf.name_scope(scope):
-            value = schedule(step)
-        return tf.identity(value, name="learning_rate")
-
-    named.__name__ = getattr(schedule, "__name__", scope)
-    return named
 
 
 def _at_least(schedule, minimum):
@@ -93,40 +78,19 @@ def _exponential_parts(fn, learning_rate_base, learning_rate_decay_steps,
                         low_inclusive=False)
     checks.check_number(fn, "min_learning_rate", min_learning_rate)
     staircase = checks.check_flag(fn, "staircase", staircase)
-    decayed = step_fns.exponential_decay_fn(
-        base, learning_rate_decay_steps, learning_rate_decay_factor,
+    decayed = EXPONENTIAL_DECAY.make(
+        fn, base, learning_rate_decay_steps, learning_rate_decay_factor,
         staircase=staircase)
     return base, decayed
 
 
 # ---------------------------------------------------------------- burn-in --
 
-def exponential_decay_with_burnin_fn(learning_rate_base,
-                                     learning_rate_decay_steps,
-                                     learning_rate_decay_factor,
-                                     burnin_learning_rate=0.0, burnin_steps=0,
-                                     min_learning_rate=0.0, staircase=True):
-    """Step function of `exponential_decay_with_burnin` (no `global_step`)."""
-    fn = "exponential_decay_with_burnin"
-    base, decayed = _exponential_parts(
-        fn, learning_rate_base, learning_rate_decay_steps,
-        learning_rate_decay_factor, min_learning_rate, staircase)
-    burnin = _rate(fn, "burnin_learning_rate", burnin_learning_rate)
-    burnin_steps = compose.check_integer(fn, "burnin_steps", burnin_steps)
-    if checks.static_number(burnin) == 0:
-        burnin = base  # OD: a zero burn-in rate means "use the base rate"
-    dtype = checks.static_dtype(base)
-    schedule = compose.join([compose.constant(burnin, dtype), decayed],
-                            [burnin_steps])
-    return _named(_at_least(schedule, min_learning_rate),
-                  "ExponentialDecayWithBurnin")
-
-
-def exponential_decay_with_burnin(global_step, learning_rate_base,
-                                  learning_rate_decay_steps,
-                                  learning_rate_decay_factor,
-                                  burnin_learning_rate=0.0, burnin_steps=0,
-                                  min_learning_rate=0.0, staircase=True):
+def _exponential_decay_with_burnin(call, learning_rate_base,
+                                         learning_rate_decay_steps,
+                                         learning_rate_decay_factor,
+                                         burnin_learning_rate=0.0, burnin_steps=0,
+                                         min_learning_rate=0.0, staircase=True):
     """Exponential decay after a constant burn-in period (OD).
 
         base, factor = learning_rate_base, learning_rate_decay_factor
@@ -157,12 +121,19 @@ def exponential_decay_with_burnin(global_step, learning_rate_base,
     Raises:
       TypeError, ValueError: for invalid arguments, when called.
     """
-    checks.check_step("exponential_decay_with_burnin", global_step)
-    schedule = exponential_decay_with_burnin_fn(
-        learning_rate_base, learning_rate_decay_steps,
-        learning_rate_decay_factor, burnin_learning_rate, burnin_steps,
-        min_learning_rate, staircase)
-    return dual_mode(schedule, global_step, "exponential_decay_with_burnin")
+    fn = call.fn
+    base, decayed = _exponential_parts(
+        fn, learning_rate_base, learning_rate_decay_steps,
+        learning_rate_decay_factor, min_learning_rate, staircase)
+    burnin = _rate(fn, "burnin_learning_rate", burnin_learning_rate)
+    burnin_steps = checks.check_integer(fn, "burnin_steps", burnin_steps)
+    if checks.static_number(burnin) == 0:
+        burnin = base  # OD: a zero burn-in rate means "use the base rate"
+    dtype = checks.static_dtype(base)
+    schedule = compose.join([compose.constant(burnin, dtype), decayed],
+                            [burnin_steps])
+    return compose.named(_at_least(schedule, min_learning_rate),
+                         "ExponentialDecayWithBurnin", output="learning_rate")
 
 
 # ----------------------------------------------------------------- warmup --
@@ -170,7 +141,7 @@ def exponential_decay_with_burnin(global_step, learning_rate_base,
 def _check_warmup(fn, base, warmup_learning_rate, warmup_steps):
     warmup_learning_rate = _rate(fn, "warmup_learning_rate",
                                  warmup_learning_rate)
-    warmup_steps = compose.check_integer(fn, "warmup_steps", warmup_steps)
+    warmup_steps = checks.check_integer(fn, "warmup_steps", warmup_steps)
     known_base = checks.static_number(base)
     known_warm = checks.static_number(warmup_learning_rate)
     if (warmup_steps > 0 and known_base is not None and known_warm is not None
@@ -179,28 +150,11 @@ def _check_warmup(fn, base, warmup_learning_rate, warmup_steps):
     return warmup_learning_rate, warmup_steps
 
 
-def exponential_decay_with_warmup_fn(learning_rate_base,
-                                     learning_rate_decay_steps,
-                                     learning_rate_decay_factor,
-                                     warmup_learning_rate=0.0, warmup_steps=0,
-                                     min_learning_rate=0.0, staircase=True):
-    """Step function of `exponential_decay_with_warmup` (no `global_step`)."""
-    fn = "exponential_decay_with_warmup"
-    base, decayed = _exponential_parts(
-        fn, learning_rate_base, learning_rate_decay_steps,
-        learning_rate_decay_factor, min_learning_rate, staircase)
-    warm, warmup_steps = _check_warmup(fn, base, warmup_learning_rate,
-                                       warmup_steps)
-    schedule = compose.with_warmup(_at_least(decayed, min_learning_rate),
-                              warmup_steps, warm, peak=base)
-    return _named(schedule, "ExponentialDecayWithWarmup")
-
-
-def exponential_decay_with_warmup(global_step, learning_rate_base,
-                                  learning_rate_decay_steps,
-                                  learning_rate_decay_factor,
-                                  warmup_learning_rate=0.0, warmup_steps=0,
-                                  min_learning_rate=0.0, staircase=True):
+def _exponential_decay_with_warmup(call, learning_rate_base,
+                                         learning_rate_decay_steps,
+                                         learning_rate_decay_factor,
+                                         warmup_learning_rate=0.0, warmup_steps=0,
+                                         min_learning_rate=0.0, staircase=True):
     """Linear warmup, then exponential decay (OD).
 
         base, factor = learning_rate_base, learning_rate_decay_factor
@@ -228,12 +182,16 @@ def exponential_decay_with_warmup(global_step, learning_rate_base,
       ValueError: `learning_rate_base must be larger or equal to
         warmup_learning_rate.` (OD's message), and for invalid arguments.
     """
-    checks.check_step("exponential_decay_with_warmup", global_step)
-    schedule = exponential_decay_with_warmup_fn(
-        learning_rate_base, learning_rate_decay_steps,
-        learning_rate_decay_factor, warmup_learning_rate, warmup_steps,
-        min_learning_rate, staircase)
-    return dual_mode(schedule, global_step, "exponential_decay_with_warmup")
+    fn = call.fn
+    base, decayed = _exponential_parts(
+        fn, learning_rate_base, learning_rate_decay_steps,
+        learning_rate_decay_factor, min_learning_rate, staircase)
+    warm, warmup_steps = _check_warmup(fn, base, warmup_learning_rate,
+                                       warmup_steps)
+    schedule = compose.with_warmup(_at_least(decayed, min_learning_rate),
+                              warmup_steps, warm, peak=base)
+    return compose.named(schedule, "ExponentialDecayWithWarmup",
+                         output="learning_rate")
 
 
 def _total_steps(fn, total_steps, total_decay_steps):
@@ -248,7 +206,7 @@ def _total_steps(fn, total_steps, total_decay_steps):
                         "(or its alias `total_decay_steps`).")
     arg = "total_steps" if total_steps is not None else "total_decay_steps"
     value = total_steps if total_steps is not None else total_decay_steps
-    return compose.check_integer(fn, arg, value)
+    return checks.check_integer(fn, arg, value)
 
 
 def _od_cosine_fn(base, decay_steps, alpha):
@@ -262,7 +220,7 @@ def _od_cosine_fn(base, decay_steps, alpha):
     apart, so OD's phase is written out here rather than reused.)
     """
     def f(step):
-        step = step_fns.as_step(step)
+        step = as_step(step)
         base_t = tf.convert_to_tensor(base)
         dtype = base_t.dtype
         d = tf.constant(decay_steps, dtype)
@@ -275,38 +233,10 @@ def _od_cosine_fn(base, decay_steps, alpha):
     return f
 
 
-def cosine_decay_with_warmup_fn(learning_rate_base, total_steps=None,
-                                warmup_learning_rate=0.0, warmup_steps=0,
-                                hold_base_rate_steps=0, *, alpha=0.0,
-                                total_decay_steps=None):
-    """Step function of `cosine_decay_with_warmup` (no `global_step`)."""
-    fn = "cosine_decay_with_warmup"
-    total = _total_steps(fn, total_steps, total_decay_steps)
-    base = _rate(fn, "learning_rate_base", learning_rate_base)
-    warmup_steps = compose.check_integer(fn, "warmup_steps", warmup_steps)
-    hold = compose.check_integer(fn, "hold_base_rate_steps",
-                              hold_base_rate_steps)
-    checks.check_number(fn, "alpha", alpha)
-    if total < warmup_steps:
-        raise ValueError(_TOTAL_BELOW_WARMUP)
-    warm, warmup_steps = _check_warmup(fn, base, warmup_learning_rate,
-                                       warmup_steps)
-    if total <= warmup_steps + hold:
-        checks.fail(fn, "total_steps", "> warmup_steps + hold_base_rate_steps"
-                    f" = {warmup_steps + hold} (no step left to decay)", total)
-    dtype = checks.static_dtype(base)
-    decayed = _od_cosine_fn(base, total - warmup_steps - hold, alpha)
-    if hold:
-        decayed = compose.join([compose.constant(base, dtype), decayed],
-                               [hold])
-    schedule = compose.with_warmup(decayed, warmup_steps, warm, peak=base)
-    return _named(schedule, "CosineDecayWithWarmup")
-
-
-def cosine_decay_with_warmup(global_step, learning_rate_base, total_steps=None,
-                             warmup_learning_rate=0.0, warmup_steps=0,
-                             hold_base_rate_steps=0, *, alpha=0.0,
-                             total_decay_steps=None):
+def _cosine_decay_with_warmup(call, learning_rate_base, total_steps=None,
+                                    warmup_learning_rate=0.0, warmup_steps=0,
+                                    hold_base_rate_steps=0, *, alpha=0.0,
+                                    total_decay_steps=None):
     """Linear warmup, an optional hold, then cosine decay (OD).
 
         w, h, T = warmup_steps, hold_base_rate_steps, total_steps
@@ -344,19 +274,35 @@ def cosine_decay_with_warmup(global_step, learning_rate_base, total_steps=None,
         hold_base_rate_steps` (OD: NaN); invalid arguments.
       TypeError: both or neither of `total_steps` / `total_decay_steps`.
 
-    Differences from OD: in the decay phase values agree with OD's to
-    within 2 float32 ulps of `learning_rate_base` (the cosine comes from
-    `cosine_decay`, which rounds `pi * (s / d)` where OD rounds
-    `pi * s / d`); the warmup line is computed in float64 and rounded
-    once (OD rounds in float32 arithmetic); hold and end values are exact.
+    Differences from OD: none in value with `alpha=0` (the decay phase is
+    OD's own expression, bit for bit; the warmup line equals OD's per-step
+    float32 table). The warmup is closed form (OD builds one comparison per
+    warmup step).
     The copy with `total_decay_steps` returned the raw `alpha` after the
     end (discontinuous); here the end value is `alpha * learning_rate_base`.
     """
-    checks.check_step("cosine_decay_with_warmup", global_step)
-    schedule = cosine_decay_with_warmup_fn(
-        learning_rate_base, total_steps, warmup_learning_rate, warmup_steps,
-        hold_base_rate_steps, alpha=alpha, total_decay_steps=total_decay_steps)
-    return dual_mode(schedule, global_step, "cosine_decay_with_warmup")
+    fn = call.fn
+    total = _total_steps(fn, total_steps, total_decay_steps)
+    base = _rate(fn, "learning_rate_base", learning_rate_base)
+    warmup_steps = checks.check_integer(fn, "warmup_steps", warmup_steps)
+    hold = checks.check_integer(fn, "hold_base_rate_steps",
+                              hold_base_rate_steps)
+    checks.check_number(fn, "alpha", alpha)
+    if total < warmup_steps:
+        raise ValueError(_TOTAL_BELOW_WARMUP)
+    warm, warmup_steps = _check_warmup(fn, base, warmup_learning_rate,
+                                       warmup_steps)
+    if total <= warmup_steps + hold:
+        checks.fail(fn, "total_steps", "> warmup_steps + hold_base_rate_steps"
+                    f" = {warmup_steps + hold} (no step left to decay)", total)
+    dtype = checks.static_dtype(base)
+    decayed = _od_cosine_fn(base, total - warmup_steps - hold, alpha)
+    if hold:
+        decayed = compose.join([compose.constant(base, dtype), decayed],
+                               [hold])
+    schedule = compose.with_warmup(decayed, warmup_steps, warm, peak=base)
+    return compose.named(schedule, "CosineDecayWithWarmup",
+                         output="learning_rate")
 
 
 # ------------------------------------------------------- manual stepping --
@@ -399,7 +345,7 @@ def _od_steps(schedule):
     """`schedule(max(floor(step), 0))`: OD gives `rates[0]` below step 0 and
     compares float steps with integer boundaries (so floors them)."""
     def clamped(step):
-        step = compose.as_step(step)
+        step = as_step(step)
         if step.dtype.is_floating:
             step = tf.floor(step)
         return schedule(tf.maximum(step, tf.constant(0, step.dtype)))
@@ -407,22 +353,7 @@ def _od_steps(schedule):
     return clamped
 
 
-def piecewise_with_warmup_fn(boundaries, rates, warmup=False):
-    """Step function of `piecewise_with_warmup` (no `global_step`)."""
-    fn = "piecewise_with_warmup"
-    boundaries, rates, warmup = _check_manual(fn, boundaries, rates, warmup)
-    if not (warmup and boundaries):  # OD ignores warmup without boundaries
-        schedule = compose.stepwise(boundaries, rates)
-    else:
-        first = boundaries[0]
-        after = compose.stepwise([b - first for b in boundaries[1:]],
-                                 rates[1:])
-        schedule = compose.join(
-            [compose.ramp(rates[0], rates[1], first), after], [first])
-    return _named(_od_steps(schedule), "ManualStepping")
-
-
-def piecewise_with_warmup(global_step, boundaries, rates, warmup=False):
+def _piecewise_with_warmup(call, boundaries, rates, warmup=False):
     """Manually stepped rates, optionally with a linear warmup (OD).
 
         rates[i] from step boundaries[i-1] on (the switch is *at* the
@@ -454,76 +385,37 @@ def piecewise_with_warmup(global_step, boundaries, rates, warmup=False):
         `First step cannot be zero.`
       TypeError: bool boundaries; `boundaries` or `rates` not a list.
     """
-    checks.check_step("piecewise_with_warmup", global_step)
-    schedule = piecewise_with_warmup_fn(boundaries, rates, warmup)
-    return dual_mode(schedule, global_step, "piecewise_with_warmup")
+    fn = call.fn
+    boundaries, rates, warmup = _check_manual(fn, boundaries, rates, warmup)
+    if not (warmup and boundaries):  # OD ignores warmup without boundaries
+        schedule = compose.stepwise(boundaries, rates)
+    else:
+        first = boundaries[0]
+        after = compose.stepwise([b - first for b in boundaries[1:]],
+                                 rates[1:])
+        schedule = compose.join(
+            [compose.ramp(rates[0], rates[1], first), after], [first])
+    return compose.named(_od_steps(schedule), "ManualStepping",
+                         output="learning_rate")
 
 
+_OD = dict(step_position=0)  # OD's functions take the step first
+EXPONENTIAL_DECAY_WITH_BURNIN = Schedule(
+    _exponential_decay_with_burnin, "exponential_decay_with_burnin", **_OD)
+EXPONENTIAL_DECAY_WITH_WARMUP = Schedule(
+    _exponential_decay_with_warmup, "exponential_decay_with_warmup", **_OD)
+COSINE_DECAY_WITH_WARMUP = Schedule(
+    _cosine_decay_with_warmup, "cosine_decay_with_warmup", **_OD)
+PIECEWISE_WITH_WARMUP = Schedule(
+    _piecewise_with_warmup, "piecewise_with_warmup", **_OD)
+
+exponential_decay_with_burnin = EXPONENTIAL_DECAY_WITH_BURNIN.tf1
+exponential_decay_with_burnin_fn = EXPONENTIAL_DECAY_WITH_BURNIN.fn
+exponential_decay_with_warmup = EXPONENTIAL_DECAY_WITH_WARMUP.tf1
+exponential_decay_with_warmup_fn = EXPONENTIAL_DECAY_WITH_WARMUP.fn
+cosine_decay_with_warmup = COSINE_DECAY_WITH_WARMUP.tf1
+cosine_decay_with_warmup_fn = COSINE_DECAY_WITH_WARMUP.fn
+piecewise_with_warmup = PIECEWISE_WITH_WARMUP.tf1
+piecewise_with_warmup_fn = PIECEWISE_WITH_WARMUP.fn
 manual_stepping = piecewise_with_warmup
 manual_stepping_fn = piecewise_with_warmup_fn
-
-
-# ------------------------------------------------------------------- BERT --
-
-def bert_learning_rate_fn(init_lr, num_train_steps, num_warmup_steps, *,
-                          continuous=False, end_learning_rate=0.0, power=1.0):
-    """Step function of `bert_learning_rate` (no `global_step`)."""
-    return bert_curve("bert_learning_rate", init_lr, num_train_steps,
-                      num_warmup_steps, continuous, end_learning_rate, power)
-
-
-def bert_curve(fn, init_lr, num_train_steps, num_warmup_steps,
-               continuous=False, end_learning_rate=0.0, power=1.0):
-    """`bert_learning_rate_fn`, with errors naming `fn` (the caller's name)."""
-    init_lr = _rate(fn, "init_lr", init_lr)
-    num_train_steps = compose.check_integer(fn, "num_train_steps",
-                                            num_train_steps, low=1)
-    warm = 0 if num_warmup_steps is None else compose.check_integer(
-        fn, "num_warmup_steps", num_warmup_steps)
-    continuous = checks.check_flag(fn, "continuous", continuous)
-    decay_steps = num_train_steps - warm if continuous else num_train_steps
-    if decay_steps <= 0:
-        checks.fail(fn, "num_train_steps", f"> num_warmup_steps = {warm} "
-                    "with continuous=True", num_train_steps)
-    decayed = step_fns.polynomial_decay_fn(
-        init_lr, decay_steps, end_learning_rate=end_learning_rate,
-        power=power)
-    return compose.bert_warmup(decayed, init_lr, warm, continuous=continuous)
-
-
-def bert_learning_rate(init_lr, global_step, num_train_steps,
-                       num_warmup_steps, *, continuous=False,
-                       end_learning_rate=0.0, power=1.0, name=None):
-    """The learning rate of BERT's `create_optimizer`.
-
-        decay(s) = polynomial_decay(init_lr, s, N, end_learning_rate, power)
-        step < W: init_lr * step / W          (W = num_warmup_steps)
-        otherwise: decay(step)                 # BERT: counted from step 0
-                   continuous=True: polynomial_decay(init_lr, step - W,
-                                        N - W, end_learning_rate, power)
-
-    The default reproduces BERT (`[0, .25, .5, .75, .6, .5, ...]` for
-    `init_lr=1, N=10, W=4`: it drops at `W`); `continuous=True` is the
-    HF-style curve that reaches `init_lr` at `W` and decays from there.
-
-    Args:
-      init_lr: number or float tensor.
-      global_step: the step; None means the global step.
-      num_train_steps: integer >= 1 (N).
-      num_warmup_steps: integer >= 0 (W); 0 or None means no warmup.
-      continuous, end_learning_rate, power: keyword-only.
-      name: keyword-only name of the output op; default `BertLearningRate`.
-
-    Values are BERT's bit for bit below 2**24 (the ramp is rounded as BERT
-    rounds it); the step is never cast to int32 (BERT's wraps past 2**31
-    and restarts warmup).
-
-    Returns:
-      Graph mode: a Tensor. Eager mode: a zero-argument callable.
-    """
-    checks.check_step("bert_learning_rate", global_step)
-    schedule = bert_learning_rate_fn(
-        init_lr, num_train_steps, num_warmup_steps, continuous=continuous,
-        end_learning_rate=end_learning_rate, power=power)
-    return compose.at_global_step(schedule, global_step,
-                                  name=name or "BertLearningRate")

@@ -7,14 +7,16 @@ import numpy as np
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
-from tf1_schedules.schedules._mode import dual_mode, global_step_dtype
+from tf1_schedules.schedules._define import Schedule
 
 __all__ = ["piecewise_constant", "piecewise_constant_decay"]
 
 
-def _check_piecewise(fn, x, boundaries, values):
-    """TF's wrapper checks, in TF's order, plus the ones TF leaves to run time."""
-    checks.check_step(fn, x, arg="x")
+def _check_piecewise(fn, x_dtype, boundaries, values):
+    """TF's wrapper checks, in TF's order, plus the ones TF leaves to run time.
+
+    `x_dtype` is the step's dtype (int64 for step functions).
+    """
     if not isinstance(boundaries, (list, tuple)):
         checks.fail(fn, "boundaries", "a list or tuple", boundaries, TypeError)
     if not isinstance(values, (list, tuple)):
@@ -23,7 +25,6 @@ def _check_piecewise(fn, x, boundaries, values):
     values = list(tf.nest.flatten(values))
     if not boundaries:
         checks.fail(fn, "boundaries", "non-empty", boundaries)
-    x_dtype = global_step_dtype() if x is None else checks.static_dtype(x)
     for b in boundaries:
         b_dtype = checks.static_dtype(b)
         if b_dtype != x_dtype and not (b_dtype == tf.int32 and
@@ -50,10 +51,10 @@ def _check_piecewise(fn, x, boundaries, values):
     if all(k is not None for k in known):
         if any(lo >= hi for lo, hi in zip(known, known[1:])):
             checks.fail(fn, "boundaries", "strictly increasing", boundaries)
-    return boundaries, values, x_dtype, value_dtypes[0]
+    return boundaries, values, value_dtypes[0]
 
 
-def piecewise_constant(x, boundaries, values, name=None):
+def _piecewise_constant(call, boundaries, values, name=None):
     """Piecewise constant, as `tf.compat.v1.train.piecewise_constant`.
 
         value = values[0]   if x <= boundaries[0]
@@ -79,9 +80,10 @@ def piecewise_constant(x, boundaries, values, name=None):
     the values length before any op; vector `x`; the output op is named
     after the scope (TF: `.../case/cond/Identity`).
     """
-    fn = "piecewise_constant"
-    boundaries, values, x_dtype, v_dtype = _check_piecewise(
-        fn, x, boundaries, values)
+    fn = call.fn
+    x_dtype = call.step_dtype
+    boundaries, values, v_dtype = _check_piecewise(fn, x_dtype, boundaries,
+                                                   values)
     checks.check_name(fn, name)
 
     def build(step):
@@ -96,7 +98,7 @@ def piecewise_constant(x, boundaries, values, name=None):
             index = tf.reshape(index, tf.shape(step))
             return tf.gather(_stack(values, v_dtype), index, name=scope)
 
-    return dual_mode(build, x, fn)
+    return build
 
 
 def _stack(items, dtype):
@@ -106,4 +108,7 @@ def _stack(items, dtype):
     return tf.stack([tf.cast(v, dtype) for v in items])
 
 
+PIECEWISE_CONSTANT = Schedule(_piecewise_constant, "piecewise_constant",
+                              step_arg="x", step_position=0)
+piecewise_constant = PIECEWISE_CONSTANT.tf1
 piecewise_constant_decay = piecewise_constant

@@ -28,12 +28,12 @@ With `N = total_steps` (the snippet's `iterations`), `f = decay_factor` (its
 """
 import math
 
-import tensorflow as tf
+import tensorflow as tf  # noqa: F401  (the doctests' `tf`)
 
 from tf1_schedules import _checks as checks
 from tf1_schedules.schedules import compose
-from tf1_schedules.schedules import step_fns
-from tf1_schedules.schedules._mode import dual_mode
+from tf1_schedules.schedules._define import Call, Schedule
+from tf1_schedules.schedules.cosine import COSINE_DECAY, COSINE_DECAY_RESTARTS
 
 __all__ = [
     "constant_learning_rate",
@@ -49,24 +49,19 @@ __all__ = [
 ]
 
 
-def _check_common(fn, learning_rate, total_steps, warm_up, decay_factor):
-    learning_rate = checks.check_learning_rate(fn, learning_rate)
-    checks.check_number(fn, "learning_rate", learning_rate, low=0)
-    total_steps = compose.check_integer(fn, "total_steps", total_steps, low=1)
+def _check_common(call, learning_rate, total_steps, warm_up, decay_factor,
+                  name):
+    """The arguments every policy shares, named as `call` spells them."""
+    fn, arg = call.fn, call.arg
+    learning_rate = checks.check_learning_rate(fn, learning_rate,
+                                               arg=arg("learning_rate"))
+    checks.check_number(fn, arg("learning_rate"), learning_rate, low=0)
+    total_steps = checks.check_integer(fn, arg("total_steps"), total_steps,
+                                       low=1)
     checks.check_number(fn, "warm_up", warm_up, low=0, high=1)
-    checks.check_number(fn, "decay_factor", decay_factor, low=0, high=1)
-    return learning_rate, total_steps
-
-
-def _scoped(fn, schedule, name, default):
-    """Ops under the scope `name or default`, the output op named after it."""
+    checks.check_number(fn, arg("decay_factor"), decay_factor, low=0, high=1)
     checks.check_name(fn, name)
-
-    def scoped(step):
-        with tf.name_scope(name or default) as scope:
-            return tf.identity(schedule(step), name=scope)
-
-    return scoped
+    return learning_rate, total_steps
 
 
 def _after_cosine_warmup(lr, warmup_steps, boundary, schedule):
@@ -80,15 +75,7 @@ def _after_cosine_warmup(lr, warmup_steps, boundary, schedule):
 
 # -------------------------------------------------------------- constant --
 
-def constant_learning_rate_fn(learning_rate, name=None):
-    """Step function of `constant_learning_rate` (no `global_step`)."""
-    learning_rate = checks.check_learning_rate("constant_learning_rate",
-                                               learning_rate)
-    return _scoped("constant_learning_rate", compose.constant(learning_rate),
-                   name, "Constant")
-
-
-def constant_learning_rate(learning_rate, global_step=None, name=None):
+def _constant_learning_rate(call, learning_rate, name=None):
     """A constant learning rate (the `'constant'` policy).
 
     Args:
@@ -100,34 +87,16 @@ def constant_learning_rate(learning_rate, global_step=None, name=None):
     Returns:
       Graph mode: a Tensor. Eager mode: a zero-argument callable.
     """
-    checks.check_step("constant_learning_rate", global_step)
-    return dual_mode(constant_learning_rate_fn(learning_rate, name),
-                     global_step, "constant_learning_rate")
+    learning_rate = checks.check_learning_rate(
+        call.fn, learning_rate, arg=call.arg("learning_rate"))
+    checks.check_name(call.fn, name)
+    return compose.named(compose.constant(learning_rate), name or "Constant")
 
 
 # ------------------------------------------------------------------ step --
 
-def step_decay_with_warmup_fn(learning_rate, total_steps, warm_up=0.1,
-                              decay_factor=0.1, name=None):
-    """Step function of `step_decay_with_warmup` (no `global_step`)."""
-    fn = "step_decay_with_warmup"
-    lr, n = _check_common(fn, learning_rate, total_steps, warm_up,
-                          decay_factor)
-    w = n * warm_up
-    start = math.floor(w) + 1 if w > 0 else 0
-    first, second = int(n * 0.8), int(n * 0.9)
-    rates = [lr, lr * decay_factor, lr * decay_factor ** 2.0]
-    if first == second:  # tiny N: the later drop wins, as in the snippet
-        bounds, rates = [second], [rates[0], rates[2]]
-    else:
-        bounds = [first, second]
-    steps = compose.stepwise([b - start for b in bounds], rates)
-    return _scoped(fn, _after_cosine_warmup(lr, w, start, steps), name,
-                   "StepDecayWithWarmup")
-
-
-def step_decay_with_warmup(learning_rate, global_step, total_steps,
-                           warm_up=0.1, decay_factor=0.1, name=None):
+def _step_decay_with_warmup(call, learning_rate, total_steps, warm_up=0.1,
+                                  decay_factor=0.1, name=None):
     """Step decay at 80% and 90% of training after a cosine warm-up.
 
         lr, W = learning_rate, total_steps * warm_up
@@ -149,38 +118,27 @@ def step_decay_with_warmup(learning_rate, global_step, total_steps,
     Returns:
       Graph mode: a Tensor. Eager mode: a zero-argument callable.
     """
-    checks.check_step("step_decay_with_warmup", global_step)
-    schedule = step_decay_with_warmup_fn(learning_rate, total_steps, warm_up,
-                                         decay_factor, name)
-    return dual_mode(schedule, global_step, "step_decay_with_warmup")
+    lr, n = _check_common(call, learning_rate, total_steps, warm_up,
+                          decay_factor, name)
+    w = n * warm_up
+    start = math.floor(w) + 1 if w > 0 else 0
+    first, second = int(n * 0.8), int(n * 0.9)
+    rates = [lr, lr * decay_factor, lr * decay_factor ** 2.0]
+    if first == second:  # tiny N: the later drop wins, as in the snippet
+        bounds, rates = [second], [rates[0], rates[2]]
+    else:
+        bounds = [first, second]
+    steps = compose.stepwise([b - start for b in bounds], rates)
+    return compose.named(_after_cosine_warmup(lr, w, start, steps),
+                         name or "StepDecayWithWarmup")
 
 
 # ---------------------------------------------------------------- cosine --
 
-def cosine_annealing_warm_restarts_fn(learning_rate, total_steps, warm_up=0.1,
-                                      initial_cycle_length=2500,
-                                      cycle_weight=2.0, decay_factor=0.1,
-                                      name=None):
-    """Step function of `cosine_annealing_warm_restarts` (no `global_step`)."""
-    fn = "cosine_annealing_warm_restarts"
-    lr, n = _check_common(fn, learning_rate, total_steps, warm_up,
-                          decay_factor)
-    cycle = compose.check_integer(fn, "initial_cycle_length",
-                                  initial_cycle_length, low=1)
-    checks.check_number(fn, "cycle_weight", cycle_weight, low=0,
-                        low_inclusive=False)
-    w = n * warm_up
-    start = math.floor(w) + 1 if w > 0 else 0
-    restarts = step_fns.cosine_decay_restarts_fn(
-        lr, cycle, t_mul=cycle_weight, m_mul=1.0, alpha=decay_factor ** 2.0)
-    return _scoped(fn, _after_cosine_warmup(lr, w, start, restarts), name,
-                   "CosineAnnealingWarmRestarts")
-
-
-def cosine_annealing_warm_restarts(learning_rate, global_step, total_steps,
-                                   warm_up=0.1, initial_cycle_length=2500,
-                                   cycle_weight=2.0, decay_factor=0.1,
-                                   name=None):
+def _cosine_annealing_warm_restarts(call, learning_rate, total_steps,
+                                    warm_up=0.1, initial_cycle_length=2500,
+                                    cycle_weight=2.0, decay_factor=0.1,
+                                    name=None):
     """SGDR after a cosine warm-up; cycles grow by `cycle_weight`.
 
         W = total_steps * warm_up
@@ -208,32 +166,26 @@ def cosine_annealing_warm_restarts(learning_rate, global_step, total_steps,
     int (`int(length * cycle_weight)`); here lengths are exact geometric
     (the same for integer weights).
     """
-    checks.check_step("cosine_annealing_warm_restarts", global_step)
-    schedule = cosine_annealing_warm_restarts_fn(
-        learning_rate, total_steps, warm_up, initial_cycle_length,
-        cycle_weight, decay_factor, name)
-    return dual_mode(schedule, global_step, "cosine_annealing_warm_restarts")
+    fn = call.fn
+    lr, n = _check_common(call, learning_rate, total_steps, warm_up,
+                          decay_factor, name)
+    cycle = checks.check_integer(fn, "initial_cycle_length",
+                                  initial_cycle_length, low=1)
+    checks.check_number(fn, "cycle_weight", cycle_weight, low=0,
+                        low_inclusive=False)
+    w = n * warm_up
+    start = math.floor(w) + 1 if w > 0 else 0
+    restarts = COSINE_DECAY_RESTARTS.make(
+        fn, lr, cycle, t_mul=cycle_weight, m_mul=1.0,
+        alpha=decay_factor ** 2.0)
+    return compose.named(_after_cosine_warmup(lr, w, start, restarts),
+                         name or "CosineAnnealingWarmRestarts")
 
 
 # ------------------------------------------------------------- one cycle --
 
-def one_cycle_fn(learning_rate, total_steps, warm_up=0.1, decay_factor=0.1,
-                 name=None):
-    """Step function of `one_cycle` (no `global_step`)."""
-    fn = "one_cycle"
-    lr, n = _check_common(fn, learning_rate, total_steps, warm_up,
-                          decay_factor)
-    up_steps = int(n * warm_up)
-    if up_steps >= n:
-        checks.fail(fn, "warm_up", "< 1 (no step left to anneal)", warm_up)
-    down = step_fns.cosine_decay_fn(lr, n - up_steps,
-                                    alpha=decay_factor ** 2.0)
-    return _scoped(fn, _after_cosine_warmup(lr, up_steps, up_steps + 1, down),
-                   name, "OneCycle")
-
-
-def one_cycle(learning_rate, global_step, total_steps, warm_up=0.1,
-              decay_factor=0.1, name=None):
+def _one_cycle(call, learning_rate, total_steps, warm_up=0.1,
+               decay_factor=0.1, name=None):
     """One cycle: a half cosine up to `learning_rate`, one down to 1% of it.
 
         Wi = int(total_steps * warm_up)
@@ -261,10 +213,16 @@ def one_cycle(learning_rate, global_step, total_steps, warm_up=0.1,
     setting a Python attribute, which compiled train steps never see: not
     reproduced.
     """
-    checks.check_step("one_cycle", global_step)
-    schedule = one_cycle_fn(learning_rate, total_steps, warm_up, decay_factor,
-                            name)
-    return dual_mode(schedule, global_step, "one_cycle")
+    fn = call.fn
+    lr, n = _check_common(call, learning_rate, total_steps, warm_up,
+                          decay_factor, name)
+    up_steps = int(n * warm_up)
+    if up_steps >= n:
+        checks.fail(fn, "warm_up", "< 1 (no step left to anneal)", warm_up)
+    down = COSINE_DECAY.make(fn, lr, n - up_steps, alpha=decay_factor ** 2.0)
+    return compose.named(
+        _after_cosine_warmup(lr, up_steps, up_steps + 1, down),
+        name or "OneCycle")
 
 
 # ----------------------------------------------------------- LRScheduler --
@@ -272,22 +230,55 @@ def one_cycle(learning_rate, global_step, total_steps, warm_up=0.1,
 POLICIES = ("constant", "step", "cosine", "onecycle")
 
 
-def lr_scheduler_fn(iterations, lr, policy="step", warm_up=0.1,
-                    initial_cycle_length=2500, cycle_weight=2.0,
-                    decay_step=0.1):
-    """Step function of the seed's `LRScheduler` (its constructor's arguments).
+# How `LRScheduler` spells the policies' arguments.
+_SCHEDULER_NAMES = {"learning_rate": "lr", "total_steps": "iterations",
+                    "decay_factor": "decay_step"}
+
+
+def _lr_scheduler(call, iterations, lr, policy="step", warm_up=0.1,
+                  initial_cycle_length=2500, cycle_weight=2.0,
+                  decay_step=0.1):
+    """The seed's `LRScheduler` (its constructor's arguments) as a schedule.
 
     `policy` picks `constant_learning_rate`, `step_decay_with_warmup`,
     `cosine_annealing_warm_restarts` or `one_cycle`; `decay_step` is their
     `decay_factor`, `iterations` their `total_steps`.
+
+    Example:
+      >>> f = lr_scheduler_fn(10, 1.0, policy="step", warm_up=0.0)
+      >>> [round(float(v), 2) for v in f(tf.constant([0, 7, 8, 9]))]
+      [1.0, 1.0, 0.1, 0.01]
     """
-    compose.check_choice("LRScheduler", "policy", policy, POLICIES)
+    checks.check_choice(call.fn, "policy", policy, POLICIES)
+    call = Call(call.fn, call.step_dtype, _SCHEDULER_NAMES)
     if policy == "constant":
-        return constant_learning_rate_fn(lr)
+        return _constant_learning_rate(call, lr)
     if policy == "step":
-        return step_decay_with_warmup_fn(lr, iterations, warm_up, decay_step)
+        return _step_decay_with_warmup(call, lr, iterations, warm_up,
+                                       decay_step)
     if policy == "cosine":
-        return cosine_annealing_warm_restarts_fn(
-            lr, iterations, warm_up, initial_cycle_length, cycle_weight,
-            decay_step)
-    return one_cycle_fn(lr, iterations, warm_up, decay_step)
+        return _cosine_annealing_warm_restarts(
+            call, lr, iterations, warm_up, initial_cycle_length,
+            cycle_weight, decay_step)
+    return _one_cycle(call, lr, iterations, warm_up, decay_step)
+
+
+CONSTANT_LEARNING_RATE = Schedule(_constant_learning_rate,
+                                  "constant_learning_rate",
+                                  step_default=None)
+STEP_DECAY_WITH_WARMUP = Schedule(_step_decay_with_warmup,
+                                  "step_decay_with_warmup")
+COSINE_ANNEALING_WARM_RESTARTS = Schedule(_cosine_annealing_warm_restarts,
+                                          "cosine_annealing_warm_restarts")
+ONE_CYCLE = Schedule(_one_cycle, "one_cycle")
+LR_SCHEDULER = Schedule(_lr_scheduler, "lr_scheduler", step_arg=None)
+
+constant_learning_rate = CONSTANT_LEARNING_RATE.tf1
+constant_learning_rate_fn = CONSTANT_LEARNING_RATE.fn
+step_decay_with_warmup = STEP_DECAY_WITH_WARMUP.tf1
+step_decay_with_warmup_fn = STEP_DECAY_WITH_WARMUP.fn
+cosine_annealing_warm_restarts = COSINE_ANNEALING_WARM_RESTARTS.tf1
+cosine_annealing_warm_restarts_fn = COSINE_ANNEALING_WARM_RESTARTS.fn
+one_cycle = ONE_CYCLE.tf1
+one_cycle_fn = ONE_CYCLE.fn
+lr_scheduler_fn = LR_SCHEDULER.fn

@@ -1,77 +1,39 @@
-"""Every schedule of the package by name: its TF1-style function and its
-step-function factory. Used by `preview` (values, plots, gallery), the CLI and
+"""Every schedule of the package by name: one `Schedule` each (its TF1-style
+function `.tf1`, its step-function factory `.fn`, `.make(caller, ...)`).
+Used by `tools.preview` (values, plots, gallery), the CLI and
 `keras_schedules`.
 
     >>> f = get("exponential_decay").fn(learning_rate=0.1, decay_steps=10,
     ...                                 decay_rate=0.5)
+    >>> round(float(f(20)), 4)
+    0.025
 """
-import inspect
-from typing import Callable, NamedTuple, Optional
-
-from tf1_schedules.schedules import decay
+from tf1_schedules.schedules import bert_curve, cosine, decay, od, piecewise
 from tf1_schedules.schedules import policies
-from tf1_schedules.schedules import step_fns
-from tf1_schedules.schedules import od as warmup
 
-__all__ = ["Entry", "SCHEDULES", "ALIASES", "get", "names", "find"]
+__all__ = ["SCHEDULES", "ALIASES", "get", "names", "find"]
 
-
-class Entry(NamedTuple):
-    """One schedule.
-
-    Attributes:
-      name: the TF1-style function's name (the CLI and gallery name).
-      fn: the factory: `fn(**params) -> f(step) -> Tensor`.
-      tf1: the TF1-style function (step argument included), or None.
-      step_arg: the name of `tf1`'s step argument.
-    """
-    name: str
-    fn: Callable
-    tf1: Optional[Callable] = None
-    step_arg: str = "global_step"
-
-    @property
-    def summary(self):
-        doc = inspect.getdoc(self.tf1 or self.fn) or ""
-        return doc.splitlines()[0] if doc else ""
-
-    @property
-    def parameters(self):
-        """The factory's parameters (name -> inspect.Parameter)."""
-        return dict(inspect.signature(self.fn).parameters)
-
-
-def _entries():
-    decays = [
-        ("exponential_decay", step_fns.exponential_decay_fn),
-        ("natural_exp_decay", step_fns.natural_exp_decay_fn),
-        ("inverse_time_decay", step_fns.inverse_time_decay_fn),
-        ("polynomial_decay", step_fns.polynomial_decay_fn),
-        ("piecewise_constant", step_fns.piecewise_constant_fn),
-        ("cosine_decay", step_fns.cosine_decay_fn),
-        ("cosine_decay_restarts", step_fns.cosine_decay_restarts_fn),
-        ("linear_cosine_decay", step_fns.linear_cosine_decay_fn),
-        ("noisy_linear_cosine_decay", step_fns.noisy_linear_cosine_decay_fn),
-    ]
-    entries = [Entry(name, fn, getattr(decay, name),
-                     "x" if name == "piecewise_constant" else "global_step")
-               for name, fn in decays]
-    for module, names in ((warmup, ("exponential_decay_with_burnin",
-                                    "exponential_decay_with_warmup",
-                                    "piecewise_with_warmup",
-                                    "cosine_decay_with_warmup",
-                                    "bert_learning_rate")),
-                          (policies, ("constant_learning_rate",
-                                      "step_decay_with_warmup",
-                                      "cosine_annealing_warm_restarts",
-                                      "one_cycle"))):
-        entries += [Entry(name, getattr(module, name + "_fn"),
-                          getattr(module, name)) for name in names]
-    entries.append(Entry("lr_scheduler", policies.lr_scheduler_fn))
-    return {entry.name: entry for entry in entries}
-
-
-SCHEDULES = _entries()
+SCHEDULES = {schedule.name: schedule for schedule in (
+    decay.EXPONENTIAL_DECAY,
+    decay.NATURAL_EXP_DECAY,
+    decay.INVERSE_TIME_DECAY,
+    decay.POLYNOMIAL_DECAY,
+    piecewise.PIECEWISE_CONSTANT,
+    cosine.COSINE_DECAY,
+    cosine.COSINE_DECAY_RESTARTS,
+    cosine.LINEAR_COSINE_DECAY,
+    cosine.NOISY_LINEAR_COSINE_DECAY,
+    od.EXPONENTIAL_DECAY_WITH_BURNIN,
+    od.EXPONENTIAL_DECAY_WITH_WARMUP,
+    od.PIECEWISE_WITH_WARMUP,
+    od.COSINE_DECAY_WITH_WARMUP,
+    bert_curve.BERT_LEARNING_RATE,
+    policies.CONSTANT_LEARNING_RATE,
+    policies.STEP_DECAY_WITH_WARMUP,
+    policies.COSINE_ANNEALING_WARM_RESTARTS,
+    policies.ONE_CYCLE,
+    policies.LR_SCHEDULER,
+)}
 ALIASES = {
     "piecewise_constant_decay": "piecewise_constant",
     "manual_stepping": "piecewise_with_warmup",
@@ -85,20 +47,18 @@ def names():
 
 
 def get(name):
-    """The entry called `name` (or an alias). ValueError if unknown."""
-    entry = SCHEDULES.get(ALIASES.get(name, name))
-    if entry is None:
+    """The schedule called `name` (or an alias). ValueError if unknown."""
+    schedule = SCHEDULES.get(ALIASES.get(name, name))
+    if schedule is None:
         raise ValueError(
             f"unknown schedule {name!r}; known schedules: "
             + ", ".join(names()) + ".")
-    return entry
+    return schedule
 
 
 def find(obj):
-    """The entry whose TF1 function or factory is `obj`, or None."""
-    for entry in SCHEDULES.values():
-        if obj is entry.tf1 or obj is entry.fn:
-            return entry
-    if obj is decay.piecewise_constant_decay:
-        return SCHEDULES["piecewise_constant"]
+    """The schedule whose TF1 function or factory is `obj`, or None."""
+    for schedule in SCHEDULES.values():
+        if obj is schedule.tf1 or obj is schedule.fn:
+            return schedule
     return None
