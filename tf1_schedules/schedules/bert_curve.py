@@ -7,6 +7,8 @@
 A polynomial decay under `compose.bert_warmup`; `optim.bert` builds its
 optimizer on it.
 """
+import tensorflow as tf  # noqa: F401  (the doctest's `tf`)
+
 from tf1_schedules import _checks as checks
 from tf1_schedules.schedules import compose
 from tf1_schedules.schedules._define import Schedule

@@ -93,7 +93,7 @@ def _exponential_decay(call, learning_rate, decay_steps, decay_rate,
 
     Example:
       >>> lr = exponential_decay(0.1, 15, 10, 0.5, staircase=True)
-      >>> float(lr())
+      >>> round(float(lr()), 6)   # eager: a callable; graph: a Tensor
       0.05
     """
     fn = call.fn
