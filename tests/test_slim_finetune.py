@@ -399,3 +399,184 @@ def test_slim_learning_train_init_fn(pretrained, tmp_path):
         tf.train.load_variable(final, "net/conv1/BatchNorm/moving_mean"),
         tf.train.load_variable(_ckpt(pretrained),
                                "net/conv1/BatchNorm/moving_mean"))
+
+
+# --- scopes that match nothing -----------------------------------------------------
+
+def test_exclude_scope_typo_raises_naming_the_nearest_scopes(pretrained):
+    """slim ignores `net/logit` (for `net/logits`) and restores the old head."""
+    with tf.Graph().as_default():
+        _net(5)
+        before = len(v1.get_default_graph().get_operations())
+        for call in (lambda: variables_to_restore(pretrained, "net/logit"),
+                     lambda: init_fn_from_checkpoint(
+                         pretrained, "net/logits_aux,net/logit",
+                         print_fn=None)):
+            with pytest.raises(ValueError, match=(
+                    r"variables_to_restore: `checkpoint_exclude_scopes` must "
+                    r"be scopes that each match some variable \('net/logit' "
+                    r"matches none, nearest: 'net/logits'.*unmatched='warn'"
+            )):
+                call()
+        assert len(v1.get_default_graph().get_operations()) == before
+        with pytest.warns(UserWarning, match="'net/logit' matches none"):
+            plan = variables_to_restore(pretrained, "net/logit",
+                                        unmatched="warn")
+        assert "net/logits/weights" in plan.restore  # what the user asked
+        quiet = variables_to_restore(pretrained, "net/logit",
+                                     unmatched="ignore")
+        assert quiet.restore == plan.restore
+        with pytest.raises(ValueError, match="`unmatched` must be one of"):
+            variables_to_restore(pretrained, "net/logit", unmatched="nope")
+
+
+def test_trainable_scope_matching_nothing_raises():
+    with tf.Graph().as_default():
+        _net(3)
+        with pytest.raises(ValueError, match=(
+                r"variables_to_train: `trainable_scopes` must be scopes that "
+                r"each match some variable \('net/nonexistent' matches none, "
+                r"nearest: 'net/.*Received: trainable_scopes="
+                r"'net/logits,net/nonexistent'")):
+            variables_to_train("net/logits,net/nonexistent")
+        with pytest.raises(ValueError, match="'net/logit' matches none, "
+                           "nearest: 'net/logits'"):
+            variables_to_train(["net/logit"])
+        with pytest.warns(UserWarning, match="'net/nonexistent' matches"):
+            assert variables_to_train("net/nonexistent",
+                                      unmatched="warn") == []
+        with pytest.raises(ValueError, match="select_variables: "
+                           "`exclude_scopes` must be scopes"):
+            select_variables(v1.global_variables(), None, "net/conv3")
+    assert variables_to_train("a", variables=[], unmatched="ignore") == []
+    with pytest.raises(ValueError, match=r"'a' matches none \(there are no "
+                       "variables\\)"):
+        variables_to_train("a", variables=[])
+
+
+# --- broken checkpoint files --------------------------------------------------------
+
+def _copy_checkpoint(pretrained, directory):
+    for name in os.listdir(pretrained):
+        if name.startswith("model.ckpt-1."):
+            with open(pretrained / name, "rb") as src, \
+                    open(directory / name, "wb") as dst:
+                dst.write(src.read())
+    return str(directory / "model.ckpt-1")
+
+
+def _truncate(path, keep):
+    data = open(path, "rb").read()
+    open(path, "wb").write(data[:keep if keep >= 0 else len(data) + keep])
+
+
+def _flip_byte(path, where):
+    data = bytearray(open(path, "rb").read())
+    data[where] ^= 0xFF
+    open(path, "wb").write(bytes(data))
+
+
+DATA = ".data-00000-of-00001"
+BREAKAGES = {
+    "data-truncated": (DATA, lambda p: _truncate(p, -100), "truncated"),
+    "data-byte-flipped": (DATA, lambda p: _flip_byte(p, 40), "unreadable"),
+    "data-missing": (DATA, os.remove, "missing data file"),
+    "index-truncated": (".index", lambda p: _truncate(p, 20),
+                        "unreadable index"),
+    "index-random": (".index", lambda p: open(p, "wb").write(
+        np.random.default_rng(0).bytes(300)), "unreadable index"),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_broken_checkpoint_raises_when_the_plan_is_made(pretrained, tmp_path,
+                                                        breakage):
+    suffix, damage, problem = BREAKAGES[breakage]
+    prefix = _copy_checkpoint(pretrained, tmp_path)
+    damage(prefix + suffix)
+    with tf.Graph().as_default():
+        _net(5)
+        before = len(v1.get_default_graph().get_operations())
+        for call in (lambda: variables_to_restore(prefix),
+                     lambda: init_fn_from_checkpoint(prefix, print_fn=None)):
+            with pytest.raises(ValueError) as info:
+                call()
+            message = str(info.value)
+            assert message.startswith("variables_to_restore: "
+                                      "`checkpoint_path` must be an intact "
+                                      f"checkpoint ({prefix}{suffix}: "
+                                      f"{problem}"), message
+            assert message.endswith(f"Received: checkpoint_path={prefix!r}.")
+        assert len(v1.get_default_graph().get_operations()) == before
+
+
+def test_verify_data_false_checks_sizes_only(pretrained, tmp_path):
+    prefix = _copy_checkpoint(pretrained, tmp_path)
+    _flip_byte(prefix + DATA, 40)
+    with tf.Graph().as_default():
+        _net(5)
+        plan = variables_to_restore(prefix, verify_data=False)  # not read
+        assert plan.restore
+        _truncate(prefix + DATA, -1)
+        with pytest.raises(ValueError, match="truncated"):
+            variables_to_restore(prefix, verify_data=False)
+
+
+# --- the step as the seed creates it ---------------------------------------------
+
+@pytest.mark.parametrize("use_resource", [True, False],
+                         ids=["resource", "ref"])
+def test_seed_003_step_variable_is_recognised_as_the_step(pretrained,
+                                                          use_resource):
+    """seed 003: `global_step = tf.Variable(0)`, passed to `minimize`."""
+    with tf.Graph().as_default():
+        loss = _net(5)
+        global_step = v1.Variable(0, use_resource=use_resource)
+        assert global_step.op.name == "Variable"
+        learning_rate = v1.train.exponential_decay(0.1, global_step, 100,
+                                                   0.96, staircase=True)
+        v1.train.GradientDescentOptimizer(learning_rate).minimize(
+            loss, global_step=global_step)
+        plan = variables_to_restore(pretrained)
+        reasons = dict(plan.excluded)
+        assert reasons["Variable"].startswith("step counter"), reasons
+        assert "include_global_step=False" in reasons["Variable"]
+        assert sorted(plan.restore) == sorted(
+            BODY + ["net/logits/weights", "net/logits/biases",
+                    "net/logits_aux/weights", "net/logits_aux/biases"])
+        init_fn = init_fn_from_checkpoint(pretrained, print_fn=None)
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            init_fn(sess)
+            _assert_restored(sess, plan)
+            assert sess.run(global_step) == 0
+
+
+def test_step_passed_explicitly_before_the_train_op(pretrained):
+    """Planned before `minimize` builds the increment: say which it is."""
+    with tf.Graph().as_default():
+        _net(5)
+        global_step = tf.Variable(0, name="my_step")
+        with pytest.raises(ValueError, match="my_step: not in the checkpoint"):
+            variables_to_restore(pretrained)
+        plan = variables_to_restore(pretrained, global_step=global_step)
+        assert dict(plan.excluded)["my_step"] == (
+            "global_step (passed as global_step=) "
+            "(include_global_step=False)")
+        with pytest.raises(TypeError, match="`global_step` must be None or "
+                           "the step's tf.Variable"):
+            variables_to_restore(pretrained, global_step="my_step")
+
+
+def test_other_integer_variables_are_not_steps(pretrained):
+    """Only an increment by exactly 1 of an integer scalar marks a step."""
+    with tf.Graph().as_default():
+        _net(5)
+        by_two = tf.Variable(0, name="by_two")
+        vector = tf.Variable([0, 0], name="vector")
+        v1.assign_add(by_two, 2)
+        v1.assign_add(vector, [1, 1])
+        with pytest.raises(ValueError) as info:
+            variables_to_restore(pretrained)
+    assert "by_two: not in the checkpoint" in str(info.value)
+    assert "vector: not in the checkpoint" in str(info.value)

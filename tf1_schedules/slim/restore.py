@@ -12,7 +12,17 @@ over the pretrained one), with these differences from slim:
   and both shapes, or is skipped and reported with
   ``skip_mismatched_shapes=True``.
 * Optimizer slots (and EMA shadows) and `global_step` are never restored
-  unless asked.
+  unless asked. The step is also recognised when it is the user's own
+  ``tf.Variable(0)``: an integer scalar that the graph increments by 1 (what
+  ``optimizer.minimize(..., global_step=step)`` builds), or the variable
+  passed as ``global_step=``.
+* An exclude scope matching no variable (``net/logit`` for ``net/logits``,
+  which slim ignores, restoring the old head) raises a `ValueError` naming
+  it and the nearest scopes (``unmatched="warn"`` warns instead).
+* The checkpoint is checked when the plan is made: an unreadable index, a
+  missing, truncated or corrupted data file raise one `ValueError` naming
+  the file (slim fails with `DataLossError` / `NotFoundError` in `init_fn`,
+  or "file is too short to be an sstable" without a path).
 * Checkpoint scopes can be remapped (``scope_map={"vgg_16": "net/vgg_16"}``).
 * Candidates are all global variables (minus the above), not only slim's
   MODEL_VARIABLES, so plain `tf.compat.v1.get_variable` weights restore too;
@@ -30,7 +40,11 @@ import tensorflow as tf
 
 from tf1_schedules._checks import check_flag, fail
 from tf1_schedules._variables import in_scope, matching_scope, name_of, unique
-from tf1_schedules.slim.select import parse_scopes
+from tf1_schedules.slim.integrity import open_checkpoint, verify_tensors
+from tf1_schedules.slim.state import (check_global_step, is_optimizer_state,
+                                      state_context, step_reason)
+from tf1_schedules.slim.select import (check_unmatched,
+                                       check_unmatched_option, parse_scopes)
 
 __all__ = [
     "RestorePlan",
@@ -46,37 +60,17 @@ _v1 = tf.compat.v1
 
 # --- what is not model state ----------------------------------------------------
 
-def _is_global_step(variable):
-    steps = _v1.get_collection(_v1.GraphKeys.GLOBAL_STEP)
-    return name_of(variable) == "global_step" or any(
-        variable is s for s in steps)
-
-
-def _is_optimizer_state(variable, trainable_names, model_ids):
-    """Slot-like state: TF1 optimizer slots, Adam powers, EMA shadows.
-
-    TF1 optimizers and `ExponentialMovingAverage` colocate their variables
-    with the variable they serve; BERT-style optimizers name them
-    ``<variable>/<slot>``. Model and trainable variables never count.
-    """
-    name = name_of(variable)
-    if name in trainable_names or id(variable) in model_ids:
-        return False
-    groups = {g.decode()[len("loc:@"):] for g in variable.op.colocation_groups()}
-    if groups - {name}:
-        return True
-    return name.rpartition("/")[0] in trainable_names
-
-
 def _exclusion_reason(variable, exclude, options, state):
     """Why `variable` is not a restore candidate, or None."""
     scope = matching_scope(name_of(variable), exclude, options["prefix_match"])
     if scope is not None:
         return f"checkpoint_exclude_scopes {scope!r}"
-    if not options["include_global_step"] and _is_global_step(variable):
-        return "global_step (include_global_step=False)"
-    if not options["include_optimizer_slots"] and _is_optimizer_state(
-            variable, *state):
+    step = (None if options["include_global_step"]
+            else step_reason(variable, state["steps"]))
+    if step is not None:
+        return f"{step} (include_global_step=False)"
+    if not options["include_optimizer_slots"] and is_optimizer_state(
+            variable, *state["slots"]):
         return "optimizer slot (include_optimizer_slots=False)"
     return None
 
@@ -247,19 +241,13 @@ def _candidates(variables):
     return unique(variables)
 
 
-def _optimizer_state_context(candidates):
-    trainable = {name_of(v) for v in _v1.trainable_variables()}
-    trainable |= {name_of(v) for v in candidates if getattr(v, "trainable", 0)}
-    model_ids = {id(v) for v in _v1.model_variables()}
-    return trainable, model_ids
-
-
 def variables_to_restore(checkpoint_path, checkpoint_exclude_scopes=None,
                          ignore_missing_vars=False, *, variables=None,
                          skip_mismatched_shapes=False,
                          include_optimizer_slots=False,
                          include_global_step=False, scope_map=None,
-                         prefix_match=False):
+                         prefix_match=False, global_step=None,
+                         unmatched="raise", verify_data=True):
     """Plans a fine-tune restore, checking names and shapes first.
 
     Every candidate variable is excluded (scope, slot, `global_step`),
@@ -282,6 +270,16 @@ def variables_to_restore(checkpoint_path, checkpoint_exclude_scopes=None,
       scope_map: keyword-only ``{checkpoint scope: model scope}``, e.g.
         ``{"vgg_16": "my_net/vgg_16"}``; the longest model scope wins.
       prefix_match: keyword-only; slim's raw prefix matching for scopes.
+      global_step: keyword-only; the training step's variable when it is
+        none of the automatically recognised ones (`global_step` by name or
+        collection, or an integer scalar the graph increments by 1, such as
+        `tf.Variable(0)` passed to `minimize(global_step=...)`).
+      unmatched: keyword-only; a `checkpoint_exclude_scopes` scope matching
+        no candidate raises ValueError ("raise"), warns ("warn") or is
+        ignored ("ignore", slim's silence).
+      verify_data: keyword-only; also read each tensor to restore once,
+        which checks its checksum (a flipped byte). False: only the index,
+        the data files' presence and their sizes are checked.
 
     Returns:
       Graph mode: a `RestorePlan`. Eager mode: not applicable (Saver-based),
@@ -290,7 +288,9 @@ def variables_to_restore(checkpoint_path, checkpoint_exclude_scopes=None,
     Raises:
       ValueError: missing variables (unless `ignore_missing_vars`), shape or
         dtype mismatches (unless `skip_mismatched_shapes`), two variables
-        mapped to one checkpoint name, or nothing left to restore.
+        mapped to one checkpoint name, nothing left to restore, an exclude
+        scope matching nothing (unless `unmatched`), or a broken checkpoint
+        file (named in the message).
     """
     fn = "variables_to_restore"
     _require_graph(fn)
@@ -301,12 +301,19 @@ def variables_to_restore(checkpoint_path, checkpoint_exclude_scopes=None,
         ("skip_mismatched_shapes", skip_mismatched_shapes),
         ("include_optimizer_slots", include_optimizer_slots),
         ("include_global_step", include_global_step),
-        ("prefix_match", prefix_match))}
+        ("prefix_match", prefix_match), ("verify_data", verify_data))}
     mapping = _parse_scope_map(fn, scope_map)
+    steps = check_global_step(fn, global_step)
+    unmatched = check_unmatched_option(fn, unmatched)
     path = resolve_checkpoint(checkpoint_path)
     candidates = _candidates(variables)
+    check_unmatched(fn, "checkpoint_exclude_scopes", exclude,
+                    [name_of(v) for v in candidates], unmatched,
+                    options["prefix_match"], checkpoint_exclude_scopes)
+    reader = open_checkpoint(fn, path)
     plan = RestorePlan(path, {}, [], [])
-    problems = _fill_plan(plan, candidates, exclude, options, mapping)
+    problems = _fill_plan(plan, reader, candidates, exclude, options,
+                          mapping, state_context(candidates, steps))
     _raise_problems(fn, path, problems["shape"],
                     "pass skip_mismatched_shapes=True to skip them")
     _raise_problems(fn, path, problems["missing"],
@@ -316,15 +323,15 @@ def variables_to_restore(checkpoint_path, checkpoint_exclude_scopes=None,
     if not plan.restore:
         raise ValueError(f"{fn}: no variable left to restore from {path}; "
                          f"check the scopes and scope_map.\n{plan.report()}")
+    if options["verify_data"]:
+        verify_tensors(fn, path, reader, plan.restore)
     return plan
 
 
-def _fill_plan(plan, candidates, exclude, options, mapping):
+def _fill_plan(plan, reader, candidates, exclude, options, mapping, state):
     """Sorts `candidates` into `plan`; returns the problems to raise."""
-    reader = tf.train.load_checkpoint(plan.checkpoint_path)
     shapes = reader.get_variable_to_shape_map()
     dtypes = reader.get_variable_to_dtype_map()
-    state = _optimizer_state_context(candidates)
     skip = {"missing": options["ignore_missing_vars"],
             "shape": options["skip_mismatched_shapes"]}
     problems = {"missing": [], "shape": [], "collision": []}
