@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Warmup cost: `piecewise_with_warmup` against OD's per-step expansion.
 
-Setup (REFERENCE.md §9.2): boundaries `[b0, b0 + 1e5, b0 + 2e5]`, rates
+Setup (the baseline OD measurement): boundaries `[b0, b0 + 1e5, b0 + 2e5]`, rates
 `[0.0, .1, .01, .001]`, `warmup=True`, the step variable at 50. For each `b0`
 the harness builds
 

@@ -87,10 +87,10 @@ def _exponential_parts(fn, learning_rate_base, learning_rate_decay_steps,
 # ---------------------------------------------------------------- burn-in --
 
 def _exponential_decay_with_burnin(call, learning_rate_base,
-                                         learning_rate_decay_steps,
-                                         learning_rate_decay_factor,
-                                         burnin_learning_rate=0.0, burnin_steps=0,
-                                         min_learning_rate=0.0, staircase=True):
+                                   learning_rate_decay_steps,
+                                   learning_rate_decay_factor,
+                                   burnin_learning_rate=0.0, burnin_steps=0,
+                                   min_learning_rate=0.0, staircase=True):
     """Exponential decay after a constant burn-in period (OD).
 
         base, factor = learning_rate_base, learning_rate_decay_factor
@@ -151,10 +151,10 @@ def _check_warmup(fn, base, warmup_learning_rate, warmup_steps):
 
 
 def _exponential_decay_with_warmup(call, learning_rate_base,
-                                         learning_rate_decay_steps,
-                                         learning_rate_decay_factor,
-                                         warmup_learning_rate=0.0, warmup_steps=0,
-                                         min_learning_rate=0.0, staircase=True):
+                                   learning_rate_decay_steps,
+                                   learning_rate_decay_factor,
+                                   warmup_learning_rate=0.0, warmup_steps=0,
+                                   min_learning_rate=0.0, staircase=True):
     """Linear warmup, then exponential decay (OD).
 
         base, factor = learning_rate_base, learning_rate_decay_factor
@@ -234,9 +234,9 @@ def _od_cosine_fn(base, decay_steps, alpha):
 
 
 def _cosine_decay_with_warmup(call, learning_rate_base, total_steps=None,
-                                    warmup_learning_rate=0.0, warmup_steps=0,
-                                    hold_base_rate_steps=0, *, alpha=0.0,
-                                    total_decay_steps=None):
+                              warmup_learning_rate=0.0, warmup_steps=0,
+                              hold_base_rate_steps=0, *, alpha=0.0,
+                              total_decay_steps=None):
     """Linear warmup, an optional hold, then cosine decay (OD).
 
         w, h, T = warmup_steps, hold_base_rate_steps, total_steps

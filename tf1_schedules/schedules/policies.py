@@ -96,7 +96,7 @@ def _constant_learning_rate(call, learning_rate, name=None):
 # ------------------------------------------------------------------ step --
 
 def _step_decay_with_warmup(call, learning_rate, total_steps, warm_up=0.1,
-                                  decay_factor=0.1, name=None):
+                            decay_factor=0.1, name=None):
     """Step decay at 80% and 90% of training after a cosine warm-up.
 
         lr, W = learning_rate, total_steps * warm_up
