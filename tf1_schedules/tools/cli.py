@@ -9,26 +9,39 @@
     tf1-schedules gallery out/gallery
     tf1-schedules tensorboard logs exponential_decay learning_rate=0.01 \\
         decay_steps=2000 decay_rate=0.98 --steps 0:20000:10
+    tf1-schedules run [--tf1 ...] legacy_script.py [args...]
 
 Schedules are given as a name followed by its `key=value` arguments (values
 are Python literals: `boundaries=[5000,8000]`, `staircase=True`; other text
 is a string: `policy=step`); several schedules follow each other. `label=`
-names a curve. `--steps` is `start:stop[:stride]` (stop excluded) or a
-comma-separated list. Bad names or arguments exit with status 2 and one line
-on stderr.
+names a curve (default: the schedule's name; when a name comes more than
+once, the name with the arguments its curves differ in). `--steps` is
+`start:stop[:stride]` (stop excluded, negative steps allowed: `--steps
+-5:0`) or a comma-separated list, integers within int64, at most
+`MAX_STEPS` steps. Every bad input (name, argument, option, step range,
+output file) exits with status 2 and exactly one line on stderr,
+`tf1-schedules: error: ...`. `run` hands its arguments to the legacy
+launcher (`tf1_schedules.legacy.launcher`).
 """
 import argparse
 import ast
+import re
 import sys
 
 import numpy as np
 
-__all__ = ["main", "parse_specs", "parse_steps"]
+from tf1_schedules import _checks
+
+__all__ = ["main", "parse_specs", "parse_steps", "MAX_STEPS"]
 
 PROG = "tf1-schedules"
+MAX_STEPS = 1_000_000
+_INT64 = (-2 ** 63, 2 ** 63 - 1)
+_STEPS_RULE = ("start:stop[:stride] (stop excluded) or a comma-separated "
+               "list of integers")
 
 
-class UsageError(Exception):
+class UsageError(ValueError):
     """A bad command line: reported in one line, exit status 2."""
 
 
@@ -43,7 +56,7 @@ def _literal(text):
         return {"true": True, "false": False, "none": None}[lowered]
     try:
         return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return text
 
 
@@ -68,31 +81,75 @@ def parse_specs(tokens):
             specs[-1][2][key] = _literal(text)
     if not specs:
         raise UsageError("no schedule given")
-    labels = [label for label, _, _ in specs]
-    for i, spec in enumerate(specs):
-        if labels.count(spec[0]) > 1:
-            spec[0] = f"{spec[0]}[{labels[:i].count(spec[0]) + 1}]"
+    _name_duplicates(specs)
     return [Curve(label, name, params) for label, name, params in specs]
 
 
-def parse_steps(text):
-    """`start:stop[:stride]` (stop excluded) or `a,b,c` -> int64 array."""
+def _name_duplicates(specs):
+    """Unlabelled curves of the same schedule: `name(differing args)`,
+    then `[k]` where even those are equal."""
+    from tf1_schedules.tools.preview import arguments_text
+
+    for name in {spec[1] for spec in specs}:
+        same = [s for s in specs if s[1] == name and s[0] == name]
+        if len(same) < 2:
+            continue
+        keys = [k for k in dict.fromkeys(k for s in same for k in s[2])
+                if len({repr(s[2].get(k, _MISSING)) for s in same}) > 1]
+        for spec in same:
+            differing = {k: spec[2][k] for k in keys if k in spec[2]}
+            if differing:
+                spec[0] = f"{name}({arguments_text(differing)})"
+    labels = [spec[0] for spec in specs]
+    for i, spec in enumerate(specs):
+        if labels.count(labels[i]) > 1:
+            spec[0] = f"{labels[i]}[{labels[:i].count(labels[i]) + 1}]"
+
+
+_MISSING = object()
+
+
+def _steps_error(text, rule=_STEPS_RULE):
+    _checks.fail(PROG, "--steps", rule, text, UsageError)
+
+
+def _step_int(text, part):
     try:
-        if ":" in text:
-            bounds = [int(part) for part in text.split(":")]
-            if len(bounds) not in (2, 3) or (len(bounds) == 3
-                                             and bounds[2] <= 0):
-                raise ValueError
-            steps = np.arange(*bounds, dtype=np.int64)
-        else:
-            steps = np.array([int(part) for part in text.split(",")],
-                             np.int64)
+        value = int(part)
     except ValueError:
-        raise UsageError(f"bad --steps {text!r}: expected start:stop[:stride] "
-                         "or a comma-separated list of integers") from None
-    if steps.size == 0:
-        raise UsageError(f"--steps {text!r} selects no step")
-    return steps
+        _steps_error(text)
+    if not _INT64[0] <= value <= _INT64[1]:
+        _steps_error(text, "integers within the int64 range "
+                     "[-2**63, 2**63 - 1]")
+    return value
+
+
+def parse_steps(text):
+    """`start:stop[:stride]` (stop excluded) or `a,b,c` -> int64 array.
+
+    Raises `UsageError` (a ValueError) for anything else, for integers
+    outside int64, for a stride <= 0, and for no step or more than
+    `MAX_STEPS` steps (counted before any array is made).
+    """
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) not in (2, 3):
+            _steps_error(text)
+        bounds = [_step_int(text, part) for part in parts]
+        if len(bounds) == 3 and bounds[2] <= 0:
+            _steps_error(text, "start:stop:stride with a stride > 0")
+        count = len(range(*bounds))
+    else:
+        listed = [_step_int(text, part) for part in text.split(",")]
+        count = len(listed)
+    if count == 0:
+        _steps_error(text, "a range that selects at least one step")
+    if count > MAX_STEPS:
+        _steps_error(text, f"at most {MAX_STEPS} steps ({count} selected: "
+                     "give a stride, e.g. 0:10000000000:10000)")
+    if ":" in text:
+        return np.arange(*bounds, dtype=np.int64)
+    return np.array(listed, np.int64)
 
 
 def _parser():
@@ -101,16 +158,20 @@ def _parser():
     sub = parser.add_subparsers(dest="command", required=True,
                                 parser_class=_Parser)
     sub.add_parser("list", help="list the schedules and their arguments")
+    sub.add_parser("run", add_help=False, help="run a legacy TF1 script "
+                   "unchanged: tf1-schedules run [--tf1 ...] SCRIPT [args]")
     specs = dict(nargs="+", metavar="SCHEDULE [KEY=VALUE ...]",
                  help="schedule names, each followed by its arguments")
     table = sub.add_parser("table", help="print values at chosen steps")
     table.add_argument("specs", **specs)
     table.add_argument("--steps", required=True)
     table.add_argument("--csv", action="store_true", help="CSV output")
-    plot = sub.add_parser("plot", help="plot schedules to a PNG file")
+    plot = sub.add_parser("plot", help="plot schedules to an image file "
+                          "(.png, .pdf, .svg, ...)")
     plot.add_argument("specs", **specs)
     plot.add_argument("--steps", default="0:1000")
-    plot.add_argument("-o", "--output", required=True, help="PNG file")
+    plot.add_argument("-o", "--output", required=True,
+                      help="image file; its suffix picks the format")
     plot.add_argument("--title")
     plot.add_argument("--logy", action="store_true")
     gallery = sub.add_parser("gallery", help="every schedule with the seed "
@@ -167,8 +228,6 @@ def _run(args, out):
                             logy=args.logy)
         out.write(f"wrote {path}\n")
     elif args.command == "gallery":
-        if args.points < 2:
-            raise UsageError("--points must be >= 2")
         index = preview.render_gallery(args.out_dir, points=args.points)
         out.write(f"wrote {index}\n")
     else:
@@ -178,25 +237,59 @@ def _run(args, out):
 
 
 def main(argv=None):
-    """Runs the command line; returns the exit status (0, 1 or 2)."""
+    """Runs the command line; returns the exit status (0, or 2 for any bad
+    input; `run` returns the legacy script's status)."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "run":
+        from tf1_schedules.legacy.launcher import main as run_main
+        return run_main(argv[1:])
     try:
-        args = _parser().parse_args(argv)
+        args = _parser().parse_args(_negative_steps(argv))
         _run(args, sys.stdout)
-    except UsageError as error:
-        return _fail(f"error: {error}", 2)
-    except (ValueError, TypeError) as error:
-        return _fail(f"error: {_first_line(error)}", 2)
-    except OSError as error:
-        return _fail(f"error: {error}", 1)
+    except Exception as error:  # noqa: BLE001 (only bad inputs, see below)
+        if not _is_bad_input(error):
+            raise
+        return _fail(error)
     return 0
 
 
-def _first_line(error):
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]
+def _negative_steps(argv):
+    """`--steps -5:0` as `--steps=-5:0` (argparse takes `-5:0` for an
+    option)."""
+    out, tokens = [], iter(argv)
+    for token in tokens:
+        if token == "--steps":
+            following = next(tokens, None)
+            if following is not None and re.match(r"-\d", following):
+                out.append(f"--steps={following}")
+                continue
+            out.append(token)
+            if following is not None:
+                out.append(following)
+            continue
+        out.append(token)
+    return out
 
 
-def _fail(message, status):
-    sys.stderr.write(f"{PROG}: {message}\n")
+def _is_bad_input(error):
+    """Errors a command line can cause: ours and the schedules' argument
+    errors, integers too large for TensorFlow, files that cannot be
+    written, and errors TensorFlow raises while running a schedule."""
+    kinds = (ValueError, TypeError, OverflowError, OSError)
+    tf = sys.modules.get("tensorflow")
+    if tf is not None:
+        kinds += (tf.errors.OpError,)
+    return isinstance(error, kinds)
+
+
+def _one_line(error):
+    text = getattr(error, "message", None) or str(error)
+    text = " ".join(text.split()) or type(error).__name__
+    if text.startswith(f"{PROG}: "):
+        text = text[len(PROG) + 2:]
+    return text
+
+
+def _fail(error, status=2):
+    sys.stderr.write(f"{PROG}: error: {_one_line(error)}\n")
     return status

@@ -1,4 +1,4 @@
-"""Seeing a schedule before training: values, plots, a gallery, TensorBoard.
+"""Seeing a schedule before training: values, plots, TensorBoard.
 
     >>> values("cosine_decay", [0, 500, 1000], learning_rate=0.1,
     ...        decay_steps=1000)
@@ -6,11 +6,13 @@
 
 `values` evaluates a whole range of steps as one op (a vector step), in a
 scratch graph when eager execution is off. Schedules are named (see
-`tf1_schedules.schedules.registry.names()`) or given as objects: a step function, a
-TF1-style function of the package (with its arguments as `params`), an eager
-`ScheduleFn` or a Keras `LearningRateSchedule`.
+`tf1_schedules.schedules.registry.names()`) or given as objects: a step
+function, a TF1-style function of the package (with its arguments as
+`params`), an eager `ScheduleFn` or a Keras `LearningRateSchedule`.
+
+The gallery (`GALLERY`, `render_gallery`) lives in
+`tf1_schedules.tools.gallery`; its names are also reachable from here.
 """
-import html
 import os
 import re
 import time
@@ -19,11 +21,18 @@ from typing import Any, Dict, NamedTuple
 import numpy as np
 import tensorflow as tf
 
+from tf1_schedules import _checks
 from tf1_schedules.schedules import compose
 from tf1_schedules.schedules import registry
+from tf1_schedules.tools import _style
 
-__all__ = ["Curve", "resolve", "values", "plot", "write_tensorboard",
-           "GALLERY", "render_gallery"]
+__all__ = ["Curve", "resolve", "values", "arguments_text", "legend_label",
+           "figure", "plot", "write_tensorboard", "FORMATS"]
+
+# Output formats `plot` writes, chosen by the file name's suffix.
+FORMATS = ("png", "pdf", "svg", "eps", "ps", "jpg", "jpeg", "tif", "tiff",
+           "webp")
+_INT64 = np.iinfo(np.int64)
 
 
 class Curve(NamedTuple):
@@ -40,15 +49,22 @@ def resolve(schedule_or_name, **params):
       ValueError: unknown name or invalid parameters.
       TypeError: wrong kind of object, or unexpected parameters.
     """
-    if isinstance(schedule_or_name, str):
-        return _bind(registry.get(schedule_or_name), params)
-    entry = registry.find(schedule_or_name)
+    return _resolve("values", schedule_or_name, params)
+
+
+def _resolve(fn, schedule, params):
+    if isinstance(schedule, str):
+        return _bind(registry.get(schedule), params)
+    # None would match an entry without a TF1 function (`find` compares
+    # identities), so it never reaches `find`.
+    entry = None if schedule is None else registry.find(schedule)
     if entry is not None:
         return _bind(entry, params)
     if params:
-        raise TypeError(f"resolve: parameters are only accepted with a "
-                        f"schedule name or function. Received: {params!r}.")
-    return compose.to_step_fn(schedule_or_name, "values", "schedule_or_name")
+        _checks.fail(fn, "params", "empty unless the schedule is given by "
+                     "name or as a function of the package", params,
+                     TypeError)
+    return compose.to_step_fn(schedule, fn, "schedule_or_name")
 
 
 def _bind(entry, params):
@@ -58,13 +74,48 @@ def _bind(entry, params):
     except TypeError as error:
         if "argument" not in str(error):
             raise
-        raise TypeError(f"{entry.name}: {_argument_problem(error)}. "
+        problem = _argument_problem(entry.name, error).rstrip(".")
+        raise TypeError(f"{entry.name}: {problem}. "
                         f"Parameters: {', '.join(entry.parameters)}.") from None
 
 
-def _argument_problem(error):
-    """TypeError text from a bad call, without the function's qualname."""
-    return re.sub(r"^\S+\(\) ", "", str(error))
+def _argument_problem(name, error):
+    """TypeError text from a bad call, without the function's name."""
+    return re.sub(rf"^(\S+\(\) |{re.escape(name)}: )", "", str(error))
+
+
+class _Shown:
+    """A value as error messages show it: long sequences cut short."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self):
+        if isinstance(self.value, (list, tuple)) and len(self.value) > 8:
+            head = ", ".join(map(repr, self.value[:3]))
+            return f"[{head}, ... ({len(self.value)} steps)]"
+        return repr(self.value)
+
+
+def _check_steps(fn, steps):
+    """`steps` as a 0-D or 1-D int64 or float array of finite numbers."""
+    shown = _Shown(steps)
+    try:
+        array = np.asarray(steps)
+    except (ValueError, TypeError):
+        array = np.asarray(None)
+    if array.dtype == object and array.ndim <= 1 and all(
+            isinstance(s, int) and not isinstance(s, bool)
+            for s in array.ravel()):
+        _checks.fail(fn, "steps", "within the int64 range", shown)
+    if array.dtype.kind not in "iuf" or array.ndim > 1:
+        _checks.fail(fn, "steps", "a number or a 1-D sequence of numbers",
+                     shown, TypeError)
+    if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+        _checks.fail(fn, "steps", "finite", shown)
+    if array.dtype.kind == "u" and array.size and array.max() > _INT64.max:
+        _checks.fail(fn, "steps", "within the int64 range", shown)
+    return array.astype(np.int64) if array.dtype.kind in "iu" else array
 
 
 def values(schedule_or_name, steps, **params):
@@ -72,20 +123,20 @@ def values(schedule_or_name, steps, **params):
 
     Args:
       schedule_or_name: a schedule name or object (see the module docstring).
-      steps: a 1-D sequence (or scalar) of steps.
+      steps: a 1-D sequence (or scalar) of finite steps (integers within the
+        int64 range, or floats).
       **params: the schedule's arguments when it is given by name or as a
         function of the package.
 
     Returns:
       A NumPy array shaped like `steps`.
     """
-    schedule = resolve(schedule_or_name, **params)
-    steps = np.asarray(steps)
-    if steps.dtype.kind not in "iuf" or steps.ndim > 1:
-        raise TypeError("values: `steps` must be a number or a 1-D sequence "
-                        f"of numbers. Received: steps={steps!r}.")
-    if steps.dtype.kind in "iu":
-        steps = steps.astype(np.int64)
+    return _values("values", schedule_or_name, steps, params)
+
+
+def _values(fn, schedule, steps, params):
+    schedule = _resolve(fn, schedule, params)
+    steps = _check_steps(fn, steps)
     if tf.executing_eagerly():
         result = np.asarray(schedule(tf.constant(steps)))
     else:
@@ -98,6 +149,27 @@ def values(schedule_or_name, steps, **params):
 
 # ---------------------------------------------------------------- plots --
 
+def _is_one_curve(curves):
+    """A Curve, a `(label, schedule, params)` tuple, or not a sequence."""
+    if isinstance(curves, Curve) or not isinstance(curves, (list, tuple)):
+        return True
+    return (isinstance(curves, tuple) and len(curves) == 3
+            and isinstance(curves[0], str) and isinstance(curves[2], dict))
+
+
+def _as_curves(fn, curves):
+    if _is_one_curve(curves):
+        curves = [curves]
+    out = [_as_curve(item) for item in curves]
+    if not out:
+        _checks.fail(fn, "curves", "a schedule or a non-empty list of "
+                     "curves", curves)
+    for curve in out:
+        if not isinstance(curve.label, str):
+            _checks.fail(fn, "label", "a string", curve.label, TypeError)
+    return out
+
+
 def _as_curve(item):
     if isinstance(item, Curve):
         return item
@@ -108,46 +180,97 @@ def _as_curve(item):
     return Curve(label, item, {})
 
 
+def arguments_text(params):
+    """`k=v, ...` for a schedule's arguments (strings unquoted)."""
+    return ", ".join(f"{k}={v if isinstance(v, str) else repr(v)}"
+                     for k, v in params.items())
+
+
+def legend_label(curve):
+    """The legend text of `curve`: its label, or, when the label is just
+    the schedule's name, the name with its arguments
+    (`lr_scheduler(iterations=1000, lr=0.001, policy=onecycle)`)."""
+    if curve.params and curve.label == _schedule_name(curve.schedule):
+        return f"{curve.label}({arguments_text(curve.params)})"
+    return curve.label
+
+
+def _schedule_name(schedule):
+    if isinstance(schedule, str):
+        return schedule
+    return getattr(schedule, "__name__", type(schedule).__name__)
+
+
+def _default_title(curves):
+    names = list(dict.fromkeys(_schedule_name(c.schedule) for c in curves))
+    return ", ".join(names)
+
+
+def figure(curves, steps, *, title=None, logy=False):
+    """The matplotlib Figure `plot` saves (close it with `plt.close(fig)`).
+
+    The axes are labelled `step` and `learning rate`; y-limits start at 0
+    and leave a margin above the highest rate (a flat curve looks flat);
+    overlapping curves stay visible (a wide translucent line first, then
+    dashed and dotted ones); the legend sits below the axes and names each
+    curve (see `legend_label`); the default title names the schedules.
+    Arguments as for `plot`.
+    """
+    curves = _as_curves("plot", curves)
+    steps = _check_steps("plot", steps)
+    if steps.size == 0:
+        _checks.fail("plot", "steps", "non-empty", _Shown(steps))
+    steps = np.atleast_1d(steps)
+    columns = [_values("plot", c.schedule, steps, dict(c.params))
+               for c in curves]
+    plt = _style.pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.8), dpi=100, layout="constrained")
+    labels = [legend_label(c) for c in curves]
+    lines = _style.draw_lines(ax, steps, zip(labels, columns))
+    _style.label_axes(ax, columns, logy=logy)
+    ax.set_title(_default_title(curves) if title is None else title,
+                 fontsize=_style.FONT["title"])
+    # Explicit labels: matplotlib's own legend drops labels starting with
+    # "_", which would hide a curve named "_hidden" without a word.
+    long = max(len(label) for label in labels) > 36
+    fig.legend(lines, labels, loc="outside lower center",
+               ncols=1 if long else min(len(lines), 3),
+               fontsize=_style.FONT["legend"], frameon=False)
+    return fig
+
+
+def _format(path):
+    if not isinstance(path, (str, os.PathLike)):
+        _checks.fail("plot", "path", "a file name (str or os.PathLike)", path,
+                     TypeError)
+    suffix = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    if suffix not in FORMATS:
+        _checks.fail("plot", "path", "a file name ending in one of ."
+                     + ", .".join(FORMATS), path)
+    return suffix
+
+
 def plot(curves, steps, path, *, title=None, logy=False):
-    """Plots one or several schedules to a PNG file (matplotlib, Agg).
+    """Plots one or several schedules to an image file.
 
     Args:
       curves: a schedule, or a list of `Curve(label, schedule, params)` /
         tuples / schedules.
       steps: the steps to plot.
-      path: output file (`.png`).
-      title: figure title.
+      path: output file; its suffix picks the format (`.png`, `.pdf`,
+        `.svg`, ... see `FORMATS`; another suffix: ValueError).
+      title: figure title (default: the schedules' names).
       logy: logarithmic learning-rate axis.
 
     Returns:
       `path`.
     """
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    if not isinstance(curves, (list, tuple)) or isinstance(curves, Curve):
-        curves = [curves]
-    curves = [_as_curve(c) for c in curves]
-    steps = np.asarray(steps)
-    lines = [(c.label, values(c.schedule, steps, **dict(c.params)))
-             for c in curves]
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=80)
+    file_format = _format(path)
+    fig = figure(curves, steps, title=title, logy=logy)
     try:
-        for label, ys in lines:
-            ax.plot(steps, ys, label=label, linewidth=1.4)
-        ax.set_xlabel("step")
-        ax.set_ylabel("learning rate")
-        if logy:
-            ax.set_yscale("log")
-        if title:
-            ax.set_title(title)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(path, format="png")
+        fig.savefig(path, format=file_format)
     finally:
-        plt.close(fig)
+        _style.pyplot().close(fig)
     return path
 
 
@@ -155,6 +278,21 @@ def plot(curves, steps, path, *, title=None, logy=False):
 
 def _safe(name):
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "schedule"
+
+
+def _event_steps(steps):
+    """TensorBoard steps are int64: integer-valued steps only (a float step
+    such as 0.2 would be written as step 0)."""
+    array = np.atleast_1d(_check_steps("write_tensorboard", steps))
+    if array.dtype.kind == "f":
+        if not np.all(array == np.round(array)):
+            _checks.fail("write_tensorboard", "steps", "integers "
+                         "(TensorBoard steps are int64)", _Shown(steps))
+        if array.size and np.abs(array).max() >= 2.0 ** 63:
+            _checks.fail("write_tensorboard", "steps",
+                         "within the int64 range", _Shown(steps))
+        array = array.astype(np.int64)
+    return array
 
 
 def write_tensorboard(logdir, curves, steps, *, run=None):
@@ -165,19 +303,20 @@ def write_tensorboard(logdir, curves, steps, *, run=None):
     `logdir/exponential_decay` with the tags `exponential_decay_no_stair`
     and `exponential_decay_use_stair`. The events are written directly
     (no session or summary ops needed), in graph and eager mode alike.
+    `steps` must be integers (or integer-valued floats): TensorBoard's
+    steps are int64, so `0.2` is rejected rather than written as step 0.
 
     Returns:
       The event file paths written.
     """
-    if not isinstance(curves, (list, tuple)) or isinstance(curves, Curve):
-        curves = [curves]
-    curves = [_as_curve(c) for c in curves]
-    steps = np.asarray(steps)
+    curves = _as_curves("write_tensorboard", curves)
+    steps = _event_steps(steps)
     runs = {}
     for curve in curves:
         name = run or (curve.schedule if isinstance(curve.schedule, str)
                        else curve.label)
-        ys = values(curve.schedule, steps, **dict(curve.params))
+        ys = _values("write_tensorboard", curve.schedule, steps,
+                     dict(curve.params))
         runs.setdefault(_safe(name), []).append((curve.label, ys))
     return [_write_run(os.path.join(logdir, name), steps, lines)
             for name, lines in runs.items()]
@@ -202,171 +341,14 @@ def _write_run(directory, steps, lines):
     return path
 
 
-# --------------------------------------------------------------- gallery --
+# ------------------------------------------- the gallery, by its old home --
 
-class GalleryItem(NamedTuple):
-    """A gallery figure: `curves` of one schedule over `range(0, max_step)`."""
-    name: str
-    source: str
-    max_step: int
-    curves: tuple
+_GALLERY_NAMES = ("GALLERY", "GalleryItem", "render_gallery")
 
 
-def _c(label, name, **params):
-    return Curve(label, name, params)
-
-
-_SEED_002 = "seed 002 (TF schedule validation scripts, max_step 20000)"
-_NOT_IN_SEED = "not in the seeds: seed 002's parameters for {}"
-_SEED_004 = "seed 004 (LRScheduler README: iterations 100000, lr 0.001)"
-_EXP = dict(learning_rate=0.01, decay_steps=2000, decay_rate=0.98)
-_POLICY = dict(learning_rate=0.001, total_steps=100000)
-
-GALLERY = (
-    GalleryItem("exponential_decay", _SEED_002, 20000, (
-        _c("exponential_decay_no_stair", "exponential_decay", **_EXP),
-        _c("exponential_decay_use_stair", "exponential_decay",
-           staircase=True, **_EXP))),
-    GalleryItem("natural_exp_decay", _SEED_002, 20000, (
-        _c("natural_exp_decay_no_stair", "natural_exp_decay", **_EXP),
-        _c("natural_exp_decay_use_stair", "natural_exp_decay",
-           staircase=True, **_EXP))),
-    GalleryItem("inverse_time_decay", _NOT_IN_SEED.format("exponential_decay"),
-                20000, (
-        _c("inverse_time_decay_no_stair", "inverse_time_decay", **_EXP),
-        _c("inverse_time_decay_use_stair", "inverse_time_decay",
-           staircase=True, **_EXP))),
-    GalleryItem("polynomial_decay", _SEED_002, 20000, tuple(
-        _c(f"polynomial_decay_power_{label}", "polynomial_decay",
-           learning_rate=0.01, decay_steps=10000, end_learning_rate=0.00001,
-           power=power) for label, power in (("1", 1.0), ("05", 0.5),
-                                             ("2", 2.0)))),
-    GalleryItem("piecewise_constant", _SEED_002, 20000, (
-        _c("piecewise_decay", "piecewise_constant", boundaries=[5000, 8000],
-           values=[0.01, 0.001, 0.0001]),)),
-    GalleryItem("cosine_decay", _SEED_002, 20000, (
-        _c("cosine_decay", "cosine_decay", learning_rate=0.01,
-           decay_steps=10000, alpha=0.001),)),
-    GalleryItem("cosine_decay_restarts", _SEED_002, 20000, tuple(
-        _c(f"cosine_decay_cycle_{label}", "cosine_decay_restarts",
-           learning_rate=0.01, first_decay_steps=5000, t_mul=t, m_mul=m,
-           alpha=0.0001)
-        for label, t, m in (("1_1", 1.0, 1.0), ("2_1", 2.0, 1.0),
-                            ("2_05", 2.0, 0.5)))),
-    GalleryItem("linear_cosine_decay", _SEED_002, 20000, tuple(
-        _c(f"linear_cosine_decay_{label}", "linear_cosine_decay",
-           learning_rate=0.01, decay_steps=10000, num_periods=periods,
-           alpha=0.001, beta=0.001)
-        for label, periods in (("05", 0.5), ("4", 4.0)))),
-    GalleryItem("noisy_linear_cosine_decay",
-                _NOT_IN_SEED.format("linear_cosine_decay") + ", seed=0",
-                20000, (
-        _c("noisy_linear_cosine_decay", "noisy_linear_cosine_decay",
-           learning_rate=0.01, decay_steps=10000, alpha=0.001, beta=0.001,
-           seed=0),)),
-    GalleryItem("exponential_decay_with_burnin", _SEED_002, 20000, (
-        _c("exponential_decay_with_burnin", "exponential_decay_with_burnin",
-           learning_rate_base=0.01, learning_rate_decay_steps=2000,
-           learning_rate_decay_factor=0.98, burnin_learning_rate=0.001,
-           burnin_steps=2000, staircase=True),)),
-    GalleryItem("exponential_decay_with_warmup",
-                _NOT_IN_SEED.format("exponential_decay_with_burnin"), 20000, (
-        _c("exponential_decay_with_warmup", "exponential_decay_with_warmup",
-           learning_rate_base=0.01, learning_rate_decay_steps=2000,
-           learning_rate_decay_factor=0.98, warmup_learning_rate=0.001,
-           warmup_steps=2000, staircase=True),)),
-    GalleryItem("piecewise_with_warmup", _SEED_002, 20000, (
-        _c("piecewise_no_warmup", "piecewise_with_warmup",
-           boundaries=[5000, 8000], rates=[0.01, 0.001, 0.0001],
-           warmup=False),
-        _c("piecewise_with_warmup", "piecewise_with_warmup",
-           boundaries=[2000, 5000, 8000],
-           rates=[0.00001, 0.01, 0.001, 0.0001], warmup=True))),
-    GalleryItem("cosine_decay_with_warmup",
-                _SEED_002 + "; its raw alpha=1e-5 is alpha=0.001 of base",
-                20000, tuple(
-        _c(f"cosine_decay_with_warmup_hold_{hold or 'no'}",
-           "cosine_decay_with_warmup", learning_rate_base=0.01,
-           total_decay_steps=15000, alpha=0.001, warmup_learning_rate=0.0001,
-           warmup_steps=2000, hold_base_rate_steps=hold)
-        for hold in (2000, 0))),
-    GalleryItem("bert_learning_rate",
-                "seed 000 (BERT create_optimizer; 10% warmup as "
-                "run_classifier)", 20000, (
-        _c("bert", "bert_learning_rate", init_lr=0.01,
-           num_train_steps=20000, num_warmup_steps=2000),
-        _c("bert_continuous", "bert_learning_rate", init_lr=0.01,
-           num_train_steps=20000, num_warmup_steps=2000, continuous=True))),
-    GalleryItem("constant_learning_rate", _SEED_004, 100000, (
-        _c("constant", "constant_learning_rate", learning_rate=0.001),)),
-    GalleryItem("step_decay_with_warmup", _SEED_004, 100000, (
-        _c("step_warm_up_0.1", "step_decay_with_warmup", **_POLICY),
-        _c("step_warm_up_0.5", "step_decay_with_warmup", warm_up=0.5,
-           **_POLICY))),
-    GalleryItem("cosine_annealing_warm_restarts", _SEED_004, 100000, (
-        _c("cosine", "cosine_annealing_warm_restarts", **_POLICY),)),
-    GalleryItem("one_cycle", _SEED_004, 100000, (
-        _c("onecycle", "one_cycle", **_POLICY),)),
-    GalleryItem("lr_scheduler", _SEED_004, 100000, tuple(
-        _c(policy, "lr_scheduler", iterations=100000, lr=0.001,
-           policy=policy) for policy in ("constant", "step", "cosine",
-                                         "onecycle"))),
-)
-
-
-def render_gallery(out_dir, *, points=2000):
-    """One PNG per schedule of the package, plus `index.md` and `index.html`.
-
-    Parameters are those of the seed documents (see `GALLERY`).
-
-    Args:
-      out_dir: output directory (created if missing).
-      points: number of steps evaluated per curve (evenly spaced).
-
-    Returns:
-      The path of `index.html`.
-    """
-    os.makedirs(out_dir, exist_ok=True)
-    for item in GALLERY:
-        stride = max(1, item.max_step // points)
-        plot(list(item.curves), np.arange(0, item.max_step, stride),
-             os.path.join(out_dir, f"{item.name}.png"), title=item.name)
-    with open(os.path.join(out_dir, "index.md"), "w") as f:
-        f.write(_index_md())
-    path = os.path.join(out_dir, "index.html")
-    with open(path, "w") as f:
-        f.write(_index_html())
-    return path
-
-
-def _params_text(curve):
-    return ", ".join(f"{k}={v!r}" for k, v in curve.params.items())
-
-
-def _index_md():
-    lines = ["# tf1_schedules gallery", "",
-             "Every schedule of the package with the parameters of the seed "
-             "documents. Regenerate with `tf1-schedules gallery DIR`.", ""]
-    for item in GALLERY:
-        lines += [f"## `{item.name}`", "", f"{registry.get(item.name).summary}"
-                  f" Parameters: {item.source}.", ""]
-        lines += [f"* `{c.label}`: `{c.schedule}({_params_text(c)})`"
-                  for c in item.curves]
-        lines += ["", f"![{item.name}]({item.name}.png)", ""]
-    return "\n".join(lines)
-
-
-def _index_html():
-    parts = ["<!doctype html><meta charset='utf-8'>",
-             "<title>tf1_schedules gallery</title>",
-             "<h1>tf1_schedules gallery</h1>"]
-    for item in GALLERY:
-        name = html.escape(item.name)
-        parts.append(f"<h2 id='{name}'>{name}</h2><p>"
-                     f"{html.escape(registry.get(item.name).summary)} "
-                     f"Parameters: {html.escape(item.source)}.</p><ul>")
-        parts += [f"<li><code>{html.escape(c.label)}</code>: <code>"
-                  f"{html.escape(f'{c.schedule}({_params_text(c)})')}"
-                  "</code></li>" for c in item.curves]
-        parts.append(f"</ul><img src='{name}.png' alt='{name}'>")
-    return "\n".join(parts) + "\n"
+def __getattr__(name):
+    """`preview.GALLERY` and `preview.render_gallery` (now in `gallery`)."""
+    if name in _GALLERY_NAMES:
+        from tf1_schedules.tools import gallery
+        return getattr(gallery, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
