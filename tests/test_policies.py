@@ -101,9 +101,10 @@ def test_one_cycle_goes_up_then_down_to_one_percent(mode):
 @pytest.mark.parametrize("kwargs,exc,match", [
     ({"policy": "step2"}, ValueError, "`policy` must be one of 'constant'"),
     ({"warm_up": 1.5}, ValueError, "`warm_up` must be <= 1"),
-    ({"decay_step": -0.1}, ValueError, "`decay_factor` must be >= 0"),
-    ({"iterations": 0}, ValueError, "`total_steps` must be >= 1"),
-    ({"lr": -1.0}, ValueError, "`learning_rate` must be >= 0"),
+    ({"decay_step": -0.1}, ValueError,
+     "LRScheduler: `decay_step` must be >= 0"),
+    ({"iterations": 0}, ValueError, "LRScheduler: `iterations` must be >= 1"),
+    ({"lr": -1.0}, ValueError, "LRScheduler: `lr` must be >= 0"),
     ({"policy": "cosine", "cycle_weight": 0}, ValueError,
      "`cycle_weight` must be > 0"),
     ({"policy": "onecycle", "warm_up": 1.0}, ValueError, "`warm_up` must be "
