@@ -7,7 +7,8 @@ NumPy 1.20 deprecated and 1.24 / 2.0 removed the aliases of builtins
 mobilenet_v3.py`'s `np.int`, `.tostring()` on image buffers) stops with
 ``AttributeError``. `numpy_aliases()` brings back the names *this* NumPy
 lacks (a name it has, e.g. NumPy 2's `np.bool` = `np.bool_`, is left alone),
-each to what it meant, and warns once per name (``DeprecationWarning``,
+each to what it meant, and warns once per name and installation
+(``DeprecationWarning``,
 pointing at the line that used it) telling the modern spelling.
 
 How: module names go through NumPy's own module ``__getattr__`` (NumPy 1.24+
@@ -164,6 +165,7 @@ def numpy_aliases():
       names provided.
     """
     missing = _missing_names()
+    _warned.clear()  # once per name and installation
     undo_names = _install_module_names(missing)
     added = _install_tostring()
 
