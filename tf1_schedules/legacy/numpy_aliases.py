@@ -8,8 +8,8 @@ mobilenet_v3.py`'s `np.int`, `.tostring()` on image buffers) stops with
 ``AttributeError``. `numpy_aliases()` brings back the names *this* NumPy
 lacks (a name it has, e.g. NumPy 2's `np.bool` = `np.bool_`, is left alone),
 each to what it meant, and warns once per name and installation
-(``DeprecationWarning``,
-pointing at the line that used it) telling the modern spelling.
+(``DeprecationWarning``, pointing at the line that used it) telling the
+modern spelling.
 
 How: module names go through NumPy's own module ``__getattr__`` (NumPy 1.24+
 answers removed names there with an error), which is wrapped, so a name costs
