@@ -545,8 +545,8 @@ class Join(Schedule):
 def custom_objects():
     """Every class here by its bare name, for tf_keras' `.h5` loader.
 
-        tf_keras.models.load_model("m.h5",
-                                   custom_objects=keras_schedules.custom_objects())
+        tf_keras.models.load_model(
+            "m.h5", custom_objects=keras_schedules.custom_objects())
 
     tf_keras writes a registered schedule into an `.h5` file under its class
     name and reads it back by that name alone (its `registered_name` is
@@ -597,6 +597,12 @@ def from_tf1(schedule):
     Args:
       schedule: what a package TF1-style function returns in eager mode (a
         `ScheduleFn`), or a step function `f(step)` (`step_fns.*_fn(...)`).
+
+    Example:
+      >>> from tf1_schedules.schedules import step_fns
+      >>> lr = from_tf1(step_fns.cosine_decay_fn(0.1, 1000))
+      >>> round(float(lr(500)), 4)
+      0.05
     """
     step_fn = compose.to_step_fn(schedule, "from_tf1")
     label = getattr(schedule, "__name__", type(schedule).__name__)
