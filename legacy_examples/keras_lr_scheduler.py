@@ -4,8 +4,9 @@ r"""Seed 004: the `LRScheduler` snippet in a Keras `GradientTape` loop.
         --steps 2000 --logdir ./summary \
         [--policy constant|step|cosine|onecycle] [--warm-up 0.1]
 
-The seed's loop, unchanged but for the import (`tf1_schedules.schedules.policies.
-LRScheduler`): `lr_scheduler.update(optimizer, i)` sets the Keras optimizer's
+The seed's loop, unchanged but for the import (`tf1_schedules.keras_schedules.
+LRScheduler`, also `tf1_schedules.LRScheduler`): `lr_scheduler.update(
+optimizer, i)` sets the Keras (3 or tf_keras) optimizer's
 learning rate before each step. Eager mode (TF2), so the summaries go
 through `tf.summary.create_file_writer` (`tf.summary.write` with the scalar
 plugin's metadata: `tf.summary.scalar` itself needs the `tensorboard`
