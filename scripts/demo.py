@@ -42,7 +42,7 @@ from tf1_schedules import slim as finetune  # noqa: E402
 from tf1_schedules.schedules.decay import cosine_decay  # noqa: E402
 from tf1_schedules.optim.groups import Group, slim_blocks  # noqa: E402
 from tf1_schedules.optim.grouped import minimize_groups  # noqa: E402
-from tf1_schedules.tools.preview import GALLERY, render_gallery, values  # noqa: E402
+from tf1_schedules.tools.gallery import render_gallery, render_overview  # noqa: E402
 from tf1_schedules.schedules.od import cosine_decay_with_warmup  # noqa: E402
 
 import tf_slim as slim  # noqa: E402
@@ -314,20 +314,38 @@ def restored_equal(sess, plan, checkpoint):
 
 # ----------------------------------------------------------------- plots --
 
-def plot_curves(pre, ft, accuracies, path):
+# Drawn 880 px wide (the width a README shows), so 10 pt is about 10 px.
+CURVES_SIZE, CURVES_DPI = (12.0, 4.8), 880 / 12.0
+CURVES_FONT = 10.5
+
+
+def curves_figure(pre, ft, accuracies):
+    """Learning rates, losses and held-out accuracy of both phases."""
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), dpi=80)
+    with plt.rc_context({"font.size": CURVES_FONT}):
+        fig, axes = plt.subplots(1, 3, figsize=CURVES_SIZE, dpi=CURVES_DPI,
+                                 layout="constrained")
+        _draw_curves(axes, pre, ft)
+    fig.suptitle("tf1_schedules demo: pretrain on digits 0-4 "
+                 f"({accuracies['pretrain']:.1%}), fine-tune on 5-9 "
+                 f"({accuracies['before']:.1%} -> {accuracies['after']:.1%})",
+                 fontsize=12)
+    return fig
+
+
+def _draw_curves(axes, pre, ft):
     ax = axes[0]
     ax.plot(pre["step"], pre["lr_pretrain"], color="grey", linestyle="--",
-            label="pretrain (cosine_decay)")
+            label="pretrain\n(cosine_decay)")
     ax.plot(ft["step"], ft["lr_head"],
-            label="fine-tune head (cosine_decay_with_warmup)")
-    ax.plot(ft["step"], ft["lr_backbone"],
-            label="fine-tune backbone (head x multiplier)")
-    ax.set(title="learning rates", xlabel="step", ylabel="learning rate")
+            label="fine-tune head\n(cosine_decay_with_warmup)")
+    ax.plot(ft["step"], ft["lr_backbone"], linestyle="-.",
+            label="fine-tune backbone\n(head x multiplier)")
+    ax.set(title="learning rates", xlabel="step", ylabel="learning rate",
+           ylim=(0, None))
     ax = axes[1]
     for name, hist in (("pretrain 0-4", pre), ("fine-tune 5-9", ft)):
         line, = ax.plot(hist["step"], hist["loss"], alpha=0.25, linewidth=0.8)
@@ -345,14 +363,19 @@ def plot_curves(pre, ft, accuracies, path):
            ylim=(0, 1.02))
     for ax in axes:
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.suptitle("tf1_schedules demo: pretrain on digits 0-4 "
-                 f"({accuracies['pretrain']:.1%}), fine-tune on 5-9 "
-                 f"({accuracies['before']:.1%} -> {accuracies['after']:.1%})",
-                 fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+        # below the panel: inside, it would hide the curves
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                  frameon=False, fontsize=CURVES_FONT)
+
+
+def plot_curves(pre, ft, accuracies, path):
+    from matplotlib import pyplot as plt
+
+    fig = curves_figure(pre, ft, accuracies)
+    try:
+        fig.savefig(path)
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -363,36 +386,6 @@ def smooth(ys, weight=0.9):
         last = weight * last + (1 - weight) * y
         out.append(last)
     return out
-
-
-def gallery_overview(path, points):
-    """Every curve of `preview.GALLERY` in one grid image."""
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    cols = 4
-    rows = -(-len(GALLERY) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(14, 2.3 * rows), dpi=70)
-    for ax, item in zip(axes.flat, GALLERY):
-        steps = np.arange(0, item.max_step, max(1, item.max_step // points))
-        for curve in item.curves:
-            ax.plot(steps, values(curve.schedule, steps, **curve.params),
-                    linewidth=1, label=curve.label)
-        ax.set_title(item.name, fontsize=9)
-        ax.tick_params(labelsize=6)
-        ax.xaxis.set_major_locator(MaxNLocator(5))
-        ax.yaxis.get_offset_text().set_fontsize(6)
-        ax.grid(alpha=0.3)
-        if len(item.curves) > 1:
-            ax.legend(fontsize=5)
-    for ax in list(axes.flat)[len(GALLERY):]:
-        ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
 
 
 # ------------------------------------------------------------------ main --
@@ -429,9 +422,9 @@ def main(argv=None):
     if not args.no_gallery:
         outputs["gallery"] = render_gallery(dirs["gallery"],
                                             points=args.gallery_points)
-        outputs["gallery_overview"] = gallery_overview(
+        outputs["gallery_overview"] = render_overview(
             os.path.join(args.out, "gallery_overview.png"),
-            args.gallery_points)
+            points=args.gallery_points)
         print(f"gallery: {outputs['gallery']}, {outputs['gallery_overview']}")
     summary = {"accuracy": accuracies, "restored": ft["restored"],
                "restored_equal": ft["restored_equal"], "outputs": outputs,
