@@ -178,17 +178,28 @@ def test_plain_graph_optimizer_would_change_bits(name):
 def test_no_retrace_over_10000_steps():
     run = compiled(step_fns.cosine_decay_fn(0.1, 10000))
     step = tf.Variable(0, dtype=tf.int64)
-    for i in range(10000):
+
+    def variable(i):
         step.assign(i)
-        run(step)
-    assert run.tracing_count == 1
-    for i in range(10000):  # Python ints: one int64 scalar trace
-        run(i)
-    assert run.tracing_count == 2
-    for i in range(0, 10000, 1000):  # NumPy ints, int64 tensors
-        run(np.int64(i))
-        run(tf.constant(i, tf.int64))
-    assert run.tracing_count == 2
+        return step
+
+    kinds = [
+        ("variable", variable),
+        ("python int", lambda i: i),
+        ("numpy int", np.int64),
+        ("tensor", lambda i: tf.constant(i, tf.int64)),
+        ("vector", lambda i: tf.constant([i, i + 1, i + 2], tf.int64)),
+    ]
+    for kind, make in kinds:
+        run(make(0))
+        traces = run.tracing_count
+        for i in range(1, 10000, 1 if kind in ("variable", "python int")
+                       else 10):
+            run(make(i))
+        assert run.tracing_count == traces, kind
+    # one trace per kind: the variable, int32 (Python int), int64 scalar
+    # (NumPy int64 and the int64 tensor share it), int64 vector
+    assert run.tracing_count == 4
 
 
 def test_another_variable_reuses_the_trace():

@@ -9,10 +9,12 @@ and runs the traced graph as a single op:
     run(step)     # == build(step), bit for bit, in one kernel launch
 
 * Steps: a `tf.Variable` (re-read on every call; its handle is the input),
-  an eager Tensor, a Python int (an int64 tensor), a float, a NumPy value
-  or a list. One trace per (dtype, scalar / vector / variable): a changing
-  variable, tensor or Python-int step never retraces. Anything else (bool,
-  string, rank > 1) runs `build(step)` op by op, with its usual errors.
+  a Keras variable, an eager Tensor, or a Python / NumPy number or list
+  (converted as `tf.convert_to_tensor` converts it, so `build` sees the
+  tensor it sees op by op: int32 for a small Python int). One trace per
+  (dtype, scalar / vector / variable): a changing variable, tensor or
+  Python-int step never retraces. Anything else (bool, string, rank > 1)
+  runs `build(step)` op by op, with its usual errors.
 * Graph mode and `tf.function` tracing: `build(step)` (ops in the caller's
   graph, as before).
 * Values: TF's graph optimizer (grappler) rewrites `x / c` into
@@ -22,7 +24,6 @@ and runs the traced graph as a single op:
   runs, so the values are those of `build(step)` in eager mode, bit for bit.
   Nothing global is changed (`tf.config.optimizer` stays as it is).
 """
-import numbers
 import threading
 
 import numpy as np
@@ -54,11 +55,6 @@ def _as_input(step):
         tensor = step.value  # a Keras 3 variable (optimizer.iterations)
     elif isinstance(step, (bool, np.bool_)):
         return None
-    elif isinstance(step, numbers.Integral) and not isinstance(
-            step, np.integer):
-        if not -2**63 <= step < 2**63:
-            return None
-        tensor = tf.constant(step, tf.int64)
     else:
         try:
             tensor = tf.convert_to_tensor(step)
