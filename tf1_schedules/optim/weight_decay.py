@@ -24,7 +24,10 @@ name: AdamW writes ``<var>/AdamW``, ``<var>/AdamW_1``, ``beta1_power``,
 ...         sess.run(w).tolist()
 [0.8999999761581421, -1.7999999523162842]
 
-Differences from TF 1.15: `minimize(decay_var_list=...)` is honoured (TF
+Differences from TF 1.15: each variable's decay runs after its gradient is
+computed (in TF 1.15 nothing ordered the forward pass's read of `var`
+before the decay's write, so a graph-mode gradient could see the decayed
+value); `minimize(decay_var_list=...)` is honoured (TF
 1.15's `minimize` handed it to `apply_gradients`, which reset it, so every
 variable was decayed); an empty `decay_var_list` decays nothing (TF 1.15:
 everything); the decay uses the `weight_decay` tensor built by `_prepare`,
@@ -156,21 +159,30 @@ class DecoupledWeightDecayExtension:
         return tf.compat.v1.scatter_add(var, indices, rows,
                                         use_locking=self._use_locking)
 
+    # Each decay waits for its gradient: the gradient reads `var` in the
+    # forward pass, and nothing else orders that read before the decay's
+    # write (TF 1.15 left this race open).
     def _apply_dense(self, grad, var):
-        with tf.control_dependencies([self._decay_dense(var)]):
+        with tf.control_dependencies([grad]):
+            decay = self._decay_dense(var)
+        with tf.control_dependencies([decay]):
             return super()._apply_dense(grad, var)
 
     def _resource_apply_dense(self, grad, var):
-        with tf.control_dependencies([self._decay_dense(var)]):
+        with tf.control_dependencies([grad]):
+            decay = self._decay_dense(var)
+        with tf.control_dependencies([decay]):
             return super()._resource_apply_dense(grad, var)
 
     def _apply_sparse(self, grad, var):
-        decay = self._decay_rows(var, grad.indices, resource=False)
+        with tf.control_dependencies([grad.values, grad.indices]):
+            decay = self._decay_rows(var, grad.indices, resource=False)
         with tf.control_dependencies([decay]):
             return super()._apply_sparse(grad, var)
 
     def _resource_apply_sparse(self, grad, var, indices):
-        decay = self._decay_rows(var, indices, resource=True)
+        with tf.control_dependencies([grad, indices]):
+            decay = self._decay_rows(var, indices, resource=True)
         with tf.control_dependencies([decay]):
             return super()._resource_apply_sparse(grad, var, indices)
 
