@@ -322,3 +322,23 @@ def test_warmup_and_join_compose_keras_schedules():
                      keras.optimizers.schedules.serialize(joined))))):
         np.testing.assert_array_equal(copy(steps), expected)
         assert isinstance(copy.schedules[0], ks.Warmup)
+
+
+@pytest.mark.parametrize("flavour", [keras, tf_keras])
+@pytest.mark.parametrize("ours,theirs,args", [
+    ("ExponentialDecay", "ExponentialDecay", (0.1, 7, 0.5, True)),
+    ("InverseTimeDecay", "InverseTimeDecay", (0.1, 7, 0.5)),
+    ("PolynomialDecay", "PolynomialDecay", (0.1, 15, 0.01, 2.0, True)),
+    ("CosineDecay", "CosineDecay", (0.1, 30, 0.1)),
+    ("CosineDecayRestarts", "CosineDecayRestarts", (0.1, 5, 2.0, 0.5, 0.1)),
+    ("PiecewiseConstant", "PiecewiseConstantDecay",
+     ([5, 9], [0.1, 0.05, 0.01])),
+])
+def test_migration_from_keras_builtin_schedules(ours, theirs, args, flavour):
+    """README's table: the same positional arguments give the same curve."""
+    steps = tf.range(40, dtype=tf.int64)
+    mine = getattr(ks, ours)(*args)(steps).numpy()
+    builtin = getattr(flavour.optimizers.schedules, theirs)(*args)
+    np.testing.assert_allclose(
+        mine, [float(builtin(tf.cast(s, tf.float32))) for s in steps],
+        rtol=2e-6, atol=1e-9)
