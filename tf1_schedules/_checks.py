@@ -11,6 +11,7 @@ they can only be checked at run time, and TF1 code passes them rarely.
 import collections.abc
 import math
 import numbers
+import re
 
 import numpy as np
 import tensorflow as tf
@@ -79,10 +80,13 @@ def _is_real(value):
 
 
 def check_number(fn, arg, value, *, low=None, low_inclusive=True,
-                 high=None, required=True):
+                 high=None, required=True, dtype=None):
     """Checks that `value` is a finite real number (or a numeric tensor).
 
-    `low`/`high` bound statically known values. Returns `value` unchanged.
+    `low`/`high` bound statically known values. With a floating `dtype`, the
+    value must also stay finite (and, for a strict lower bound, above it)
+    once rounded to `dtype`: no silent inf or 0 in the computation.
+    Returns `value` unchanged.
     """
     if value is None:
         if required:
@@ -106,12 +110,31 @@ def check_number(fn, arg, value, *, low=None, low_inclusive=True,
             fail(fn, arg, f"> {low}", value)
     if high is not None and known > high:
         fail(fn, arg, f"<= {high}", value)
+    if dtype is not None:
+        _check_in_dtype(fn, arg, value, known, dtype, low, low_inclusive)
     return value
 
 
-def check_learning_rate(fn, value, arg="learning_rate"):
-    """A learning rate: a real number or a floating-point tensor.
+def _check_in_dtype(fn, arg, value, known, dtype, low, low_inclusive):
+    """`known` rounded to the floating `dtype` is finite (and > `low`)."""
+    dtype = tf.as_dtype(dtype)
+    if not dtype.is_floating:
+        return
+    with np.errstate(over="ignore", under="ignore"):
+        rounded = np.asarray(known, np.float64).astype(dtype.as_numpy_dtype)
+    if not np.isfinite(rounded):
+        fail(fn, arg, f"finite in {dtype.name} (|x| <= "
+             f"{float(np.finfo(dtype.as_numpy_dtype).max):.4g})", value)
+    if low is not None and not low_inclusive and rounded <= low:
+        fail(fn, arg, f"> {low} in {dtype.name} (it rounds to "
+             f"{float(rounded)!r})", value)
 
+
+def check_learning_rate(fn, value, arg="learning_rate"):
+    """A learning rate: a number >= 0 or a floating-point tensor.
+
+    Negative rates are rejected everywhere in the package (one rule). The
+    value must be finite in its own dtype (float32 for a Python float).
     Python and NumPy integers are returned as Python floats, so that they give
     a float32 schedule instead of TF's `Pow` dtype error.
     """
@@ -119,24 +142,49 @@ def check_learning_rate(fn, value, arg="learning_rate"):
         if not tf.as_dtype(value.dtype).base_dtype.is_floating:
             fail(fn, arg, "a float or a floating-point tensor", value,
                  TypeError)
-        check_number(fn, arg, value)
+        check_number(fn, arg, value, low=0)
         return value
-    check_number(fn, arg, value)
+    check_number(fn, arg, value, low=0)
     if isinstance(value, (numbers.Integral, np.integer)):
-        return float(value)
+        value = float(value)
+    check_number(fn, arg, value, low=0, dtype=static_dtype(value))
     return value
 
 
+# The largest step: steps are int64 (float steps are compared with int64
+# boundaries); uint64 values past it would wrap.
+MAX_STEP = 2**63 - 1
+
+
 def check_step(fn, value, arg="global_step"):
-    """A step: None, a real number, a numeric tensor or a 1-D array of them."""
+    """A step: None, a real number, a numeric tensor or a 1-D array of them.
+
+    Integer steps must fit in int64 (`|step| <= 2**63 - 1`); uint64 tensors
+    are rejected (they would wrap when widened to int64).
+    """
     if value is None or _is_tensor(value):
         if value is not None:
             check_number(fn, arg, value)
+            if tf.as_dtype(value.dtype).base_dtype == tf.uint64:
+                fail(fn, arg, "an int32, int64 or floating-point step "
+                     "(uint64 steps past 2**63 would wrap)", value, TypeError)
+        return value
+    if isinstance(value, (str, bytes)):
+        fail(fn, arg, "a number, a 1-D sequence of numbers or a tensor",
+             value, TypeError)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if not -MAX_STEP - 1 <= value <= MAX_STEP:
+            fail(fn, arg, "an int64 (|step| <= 2**63 - 1)", value)
         return value
     array = np.asarray(value)
+    if array.dtype.kind == "O" and all(
+            isinstance(v, numbers.Integral) for v in np.ravel(array)):
+        fail(fn, arg, "int64 values (|step| <= 2**63 - 1)", value)
     if array.dtype.kind not in "iuf" or array.ndim > 1:
         fail(fn, arg, "a number, a 1-D sequence of numbers or a tensor",
              value, TypeError)
+    if array.dtype.kind == "u" and array.size and array.max() > MAX_STEP:
+        fail(fn, arg, "int64 values (|step| <= 2**63 - 1)", value)
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
         fail(fn, arg, "finite", value)
     return value
@@ -149,13 +197,19 @@ def check_flag(fn, arg, value):
     return bool(value)
 
 
-def check_integer(fn, arg, value, low=0):
-    """A Python or NumPy integer >= low (bools rejected), as an int."""
+def check_integer(fn, arg, value, low=0, high=MAX_STEP):
+    """A Python or NumPy integer in [low, high] (bools rejected), as an int.
+
+    `high` defaults to the largest int64: steps and boundaries are int64.
+    """
     if (isinstance(value, (bool, np.bool_))
             or not isinstance(value, (numbers.Integral, np.integer))):
         fail(fn, arg, "an integer", value, TypeError)
     if value < low:
         fail(fn, arg, f">= {low}", value)
+    if value > high:
+        fail(fn, arg, "<= 2**63 - 1 (an int64)" if high == MAX_STEP
+             else f"<= {high}", value)
     return int(value)
 
 
@@ -166,10 +220,17 @@ def check_choice(fn, arg, value, choices):
     return value
 
 
+# TF's rule for a name scope (`tf.name_scope` raises on anything else).
+_SCOPE_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
+
+
 def check_name(fn, value):
-    """An op name: None or a string."""
+    """An op name: None or a string TF accepts as a name scope."""
     if value is not None and not isinstance(value, str):
         fail(fn, "name", "a string or None", value, TypeError)
+    if value and not _SCOPE_NAME.match(value):
+        fail(fn, "name", "a valid TF scope name (letters, digits and "
+             "`._-/>`, not starting with `_-/>`)", value)
     return value
 
 

@@ -17,6 +17,8 @@ __all__ = [
     "half_cosine",
     "floor_blend",
     "validate_rate_schedule",
+    "compute_dtype",
+    "output",
 ]
 
 
@@ -27,8 +29,33 @@ def const(value, dtype):
     return tf.constant(value, dtype)
 
 
+# Half-precision learning rates are computed in float32 and the result cast
+# back: float16 steps overflow past 65504 (TF gives NaN there).
+_HALF = (tf.float16, tf.bfloat16)
+
+
+def compute_dtype(learning_rate):
+    """The dtype a schedule on `learning_rate` computes in."""
+    dtype = checks.static_dtype(learning_rate)
+    return tf.float32 if dtype in _HALF else dtype
+
+
 def lr_tensor(learning_rate):
-    return tf.convert_to_tensor(learning_rate, name="initial_learning_rate")
+    """`learning_rate` as a Tensor in its compute dtype."""
+    lr = tf.convert_to_tensor(learning_rate, name="initial_learning_rate")
+    return tf.cast(lr, tf.float32) if lr.dtype in _HALF else lr
+
+
+def output(op, x, y, name, learning_rate):
+    """`op(x, y, name=name)` in the learning rate's own dtype.
+
+    A half-precision learning rate's result is computed in float32 and cast
+    back by the named op.
+    """
+    dtype = checks.static_dtype(learning_rate)
+    if dtype not in _HALF:
+        return op(x, y, name=name)
+    return tf.cast(op(x, y), dtype, name=name)
 
 
 def _int_step(step, divisor):
@@ -87,6 +114,7 @@ def validate_rate_schedule(fn, learning_rate, decay_steps, name,
                            steps_arg="decay_steps"):
     """The arguments every TF1 decay shares; returns the learning rate."""
     learning_rate = checks.check_learning_rate(fn, learning_rate)
-    checks.check_number(fn, steps_arg, decay_steps, low=0, low_inclusive=False)
     checks.check_name(fn, name)
+    checks.check_number(fn, steps_arg, decay_steps, low=0, low_inclusive=False,
+                        dtype=compute_dtype(learning_rate))
     return learning_rate

@@ -187,8 +187,9 @@ def constant(value, dtype=None):
     Raises:
       TypeError: for an integer `dtype` or integer tensor `value`.
     """
-    checks.check_number("constant", "value", value)
+    checks.check_number("constant", "value", value, low=0)
     out_dtype = _float_dtype("constant", dtype, value=value)
+    checks.check_number("constant", "value", value, dtype=out_dtype)
 
     def schedule(step):
         step = as_step(step)
@@ -215,11 +216,13 @@ def ramp(start, end, steps, shape="linear", dtype=None):
         float32 (an integer dtype or integer tensor: TypeError).
     """
     fn = "ramp"
-    checks.check_number(fn, "start", start)
-    checks.check_number(fn, "end", end)
+    checks.check_number(fn, "start", start, low=0)
+    checks.check_number(fn, "end", end, low=0)
     checks.check_number(fn, "steps", steps, low=0, low_inclusive=False)
     checks.check_choice(fn, "shape", shape, RAMP_SHAPES)
     out_dtype = _float_dtype(fn, dtype, end=end, start=start)
+    checks.check_number(fn, "start", start, dtype=out_dtype)
+    checks.check_number(fn, "end", end, dtype=out_dtype)
     return _ramp(start, end, steps, shape, out_dtype)
 
 
@@ -259,12 +262,12 @@ def stepwise(boundaries, values, dtype=None):
     if any(b >= c for b, c in zip(boundaries, boundaries[1:])):
         checks.fail(fn, "boundaries", "strictly increasing", boundaries)
     values = checks.check_sequence(fn, "values", values, "a list of numbers")
+    out_dtype = _float_dtype(fn, dtype)
     for v in values:
-        checks.check_number(fn, "values", v)
+        checks.check_number(fn, "values", v, low=0, dtype=out_dtype)
     if len(values) != len(boundaries) + 1:
         checks.fail(fn, "values", "one longer than `boundaries`", values)
     table = [float(v) for v in values]
-    out_dtype = _float_dtype(fn, dtype)
     if not boundaries:
         return constant(table[0], out_dtype)
 
@@ -403,22 +406,24 @@ def _warmup(fn, schedule, warmup_steps, warmup_learning_rate, mode, shape,
     """`with_warmup`, with errors naming `fn` (the function the user called)."""
     base = to_step_fn(schedule, fn)
     warmup_steps = checks.check_integer(fn, "warmup_steps", warmup_steps)
-    checks.check_number(fn, "warmup_learning_rate", warmup_learning_rate)
+    checks.check_number(fn, "warmup_learning_rate", warmup_learning_rate,
+                        low=0)
     checks.check_choice(fn, "mode", mode, WARMUP_MODES)
     checks.check_choice(fn, "shape", shape, RAMP_SHAPES)
     checks.check_choice(fn, "rounding", rounding, ROUNDINGS)
     if rounding == "schedule" and shape != "linear":
         checks.fail(fn, "rounding", '"float64" for a cosine ramp', rounding)
     if peak is not None:
-        checks.check_number(fn, peak_arg, peak)
+        checks.check_number(fn, peak_arg, peak, low=0)
     if warmup_steps == 0:
         return base
 
     def warmed(step):
         step = as_step(step)
         w = tf.constant(warmup_steps, step.dtype)
-        after = base(step - w if mode == "shift" else step)
-        end = peak if peak is not None else base(tf.zeros([], step.dtype))
+        after = _rate_of(fn, base, step - w if mode == "shift" else step)
+        end = peak if peak is not None else _rate_of(
+            fn, base, tf.zeros([], step.dtype))
         if rounding == "schedule":
             up = _native_ramp(warmup_learning_rate, end, warmup_steps, step,
                               after.dtype)
@@ -428,6 +433,22 @@ def _warmup(fn, schedule, warmup_steps, warmup_learning_rate, mode, shape,
         return _switch(step, w, up, after)
 
     return warmed
+
+
+def _rate_of(fn, schedule, step):
+    """`schedule(step)` as a floating-point Tensor shaped like `step`.
+
+    A plain number (`lambda s: 0.1`) is broadcast; an integer result is a
+    TypeError (a ramp cast to an integer dtype would be 0).
+    """
+    value = tf.convert_to_tensor(schedule(step))
+    if not value.dtype.is_floating:
+        checks.fail(fn, "schedule", "a step function returning a "
+                    f"floating-point tensor (it returned {value.dtype.name})",
+                    schedule, TypeError)
+    if value.shape.rank == 0 and step.shape.rank != 0:
+        value = tf.fill(tf.shape(step), value)
+    return value
 
 
 def _native_ramp(start, end, steps, step, dtype):

@@ -43,7 +43,8 @@ def _cosine_decay(call, learning_rate, decay_steps, alpha=0.0, name=None):
     fn = call.fn
     learning_rate = ops.validate_rate_schedule(fn, learning_rate, decay_steps,
                                                name)
-    checks.check_number(fn, "alpha", alpha)
+    checks.check_number(fn, "alpha", alpha,
+                        dtype=ops.compute_dtype(learning_rate))
 
     def build(step):
         with tf.name_scope(name or "CosineDecay") as scope:
@@ -51,7 +52,7 @@ def _cosine_decay(call, learning_rate, decay_steps, alpha=0.0, name=None):
             d = ops.const(decay_steps, lr.dtype)
             s = tf.minimum(tf.cast(step, lr.dtype), d)
             decayed = ops.floor_blend(alpha, ops.half_cosine(s / d, lr.dtype))
-            return tf.multiply(lr, decayed, name=scope)
+            return ops.output(tf.multiply, lr, decayed, scope, learning_rate)
 
     return build
 
@@ -80,6 +81,23 @@ def _restart_index(step, first, t, t_mul_known):
         if t_mul_known is None:
             i = tf.where(tf.equal(t64, 1.0), tf.floor(f), i)
     return tf.cast(i, t.dtype)
+
+
+# Below 2**24 a float32 step is exact and TF's formula is kept bit for bit.
+_EXACT_FLOAT32_STEPS = 2**24
+
+
+def _exact_fraction(step, first, fraction):
+    """With `t_mul == 1` and integer steps past 2**24: `(step mod first) /
+    first` in integer math (TF's float32 `f - i` loses the fraction there,
+    e.g. 1.0 instead of 0.794 at step 2**40 + 7 with first_decay_steps=10)."""
+    if not step.dtype.is_integer or not checks.is_integral(first):
+        return fraction
+    first = int(checks.static_number(first))
+    step64 = tf.cast(step, tf.int64)
+    done = tf.cast(tf.math.floormod(step64, first), tf.float64) / first
+    return tf.where(tf.abs(step64) < _EXACT_FLOAT32_STEPS, fraction,
+                    tf.cast(done, fraction.dtype))
 
 
 def _restart_fraction(f, i, t, t_mul_known):
@@ -127,9 +145,12 @@ def _cosine_decay_restarts(call, learning_rate, first_decay_steps, t_mul=2.0,
     learning_rate = ops.validate_rate_schedule(
         fn, learning_rate, first_decay_steps, name,
         steps_arg="first_decay_steps")
-    checks.check_number(fn, "t_mul", t_mul, low=0, low_inclusive=False)
-    checks.check_number(fn, "m_mul", m_mul, low=0)
-    checks.check_number(fn, "alpha", alpha)
+    dtype = ops.compute_dtype(learning_rate)
+    checks.check_number(fn, "t_mul", t_mul, low=0, low_inclusive=False,
+                        dtype=dtype)
+    # m_mul > 1 grows every period's peak without bound: inf, then NaN.
+    checks.check_number(fn, "m_mul", m_mul, low=0, high=1)
+    checks.check_number(fn, "alpha", alpha, dtype=dtype)
     t_mul_known = checks.static_number(t_mul)
 
     def build(step):
@@ -143,12 +164,14 @@ def _cosine_decay_restarts(call, learning_rate, first_decay_steps, t_mul=2.0,
             f = tf.cast(step, lr.dtype) / first
             i = _restart_index(step, first, t, t_mul_known)
             fraction = _restart_fraction(f, i, t, t_mul_known)
+            if t_mul_known == 1:
+                fraction = _exact_fraction(step, first_decay_steps, fraction)
             cosine = ops.half_cosine(fraction, lr.dtype, peak=m ** i)
             decayed = ops.floor_blend(floor, cosine)
             if t_mul_known is None or t_mul_known < 1:
                 decayed = tf.where(1.0 - f * (1.0 - t) > 0, decayed,
                                    floor * tf.ones_like(decayed))
-            return tf.multiply(lr, decayed, name=scope)
+            return ops.output(tf.multiply, lr, decayed, scope, learning_rate)
 
     return build
 
@@ -172,7 +195,8 @@ def _linear_cosine(learning_rate, decay_steps, num_periods, alpha, beta, name,
             if noise is not None:
                 linear = linear + noise(step, s)
             cosine = ops.half_cosine(2.0 * periods * (s / d), lr.dtype)
-            return tf.multiply(lr, (a + linear) * cosine + b, name=scope)
+            return ops.output(tf.multiply, lr, (a + linear) * cosine + b,
+                              scope, learning_rate)
 
     return build
 
@@ -181,9 +205,10 @@ def _validate_linear_cosine(fn, learning_rate, decay_steps, num_periods,
                             alpha, beta, name):
     learning_rate = ops.validate_rate_schedule(fn, learning_rate, decay_steps,
                                                name)
-    checks.check_number(fn, "num_periods", num_periods)
-    checks.check_number(fn, "alpha", alpha)
-    checks.check_number(fn, "beta", beta)
+    dtype = ops.compute_dtype(learning_rate)
+    checks.check_number(fn, "num_periods", num_periods, dtype=dtype)
+    checks.check_number(fn, "alpha", alpha, dtype=dtype)
+    checks.check_number(fn, "beta", beta, dtype=dtype)
     return learning_rate
 
 
@@ -242,8 +267,10 @@ def _noisy_linear_cosine_decay(call, learning_rate, decay_steps,
     fn = call.fn
     learning_rate = _validate_linear_cosine(
         fn, learning_rate, decay_steps, num_periods, alpha, beta, name)
-    checks.check_number(fn, "initial_variance", initial_variance, low=0)
-    checks.check_number(fn, "variance_decay", variance_decay)
+    dtype = ops.compute_dtype(learning_rate)
+    checks.check_number(fn, "initial_variance", initial_variance, low=0,
+                        dtype=dtype)
+    checks.check_number(fn, "variance_decay", variance_decay, dtype=dtype)
     if seed is not None and (isinstance(seed, (bool, np.bool_))
                              or not isinstance(seed, (int, np.integer))):
         checks.fail(fn, "seed", "an int or None", seed, TypeError)

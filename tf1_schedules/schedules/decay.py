@@ -60,7 +60,8 @@ def _exponential(fn, learning_rate, decay_steps, decay_rate, staircase, name,
             if rate_transform is not None:
                 rate = rate_transform(rate)
             p = ops.decay_exponent(step, decay_steps, staircase, lr.dtype)
-            return tf.multiply(lr, tf.pow(rate, p), name=scope)
+            return ops.output(tf.multiply, lr, tf.pow(rate, p), scope,
+                              learning_rate)
 
     return build
 
@@ -100,7 +101,8 @@ def _exponential_decay(call, learning_rate, decay_steps, decay_rate,
     learning_rate = ops.validate_rate_schedule(fn, learning_rate, decay_steps,
                                                name)
     checks.check_number(fn, "decay_rate", decay_rate, low=0,
-                        low_inclusive=False)
+                        low_inclusive=False,
+                        dtype=ops.compute_dtype(learning_rate))
     return _exponential(fn, learning_rate, decay_steps, decay_rate, staircase,
                         name)
 
@@ -128,7 +130,8 @@ def _natural_exp_decay(call, learning_rate, decay_steps, decay_rate,
     fn = call.fn
     learning_rate = ops.validate_rate_schedule(fn, learning_rate, decay_steps,
                                                name)
-    checks.check_number(fn, "decay_rate", decay_rate)
+    checks.check_number(fn, "decay_rate", decay_rate,
+                        dtype=ops.compute_dtype(learning_rate))
     return _exponential(fn, learning_rate, decay_steps, decay_rate, staircase,
                         name, rate_transform=lambda r: tf.exp(tf.negative(r)))
 
@@ -152,7 +155,8 @@ def _inverse_time_decay(call, learning_rate, decay_steps, decay_rate,
     fn = call.fn
     learning_rate = ops.validate_rate_schedule(fn, learning_rate, decay_steps,
                                                name)
-    checks.check_number(fn, "decay_rate", decay_rate, low=0)
+    checks.check_number(fn, "decay_rate", decay_rate, low=0,
+                        dtype=ops.compute_dtype(learning_rate))
     staircase = checks.check_flag(fn, "staircase", staircase)
 
     def build(step):
@@ -161,7 +165,7 @@ def _inverse_time_decay(call, learning_rate, decay_steps, decay_rate,
             rate = ops.const(decay_rate, lr.dtype)
             p = ops.decay_exponent(step, decay_steps, staircase, lr.dtype)
             denom = tf.add(tf.constant(1, lr.dtype), tf.multiply(rate, p))
-            return tf.divide(lr, denom, name=scope)
+            return ops.output(tf.divide, lr, denom, scope, learning_rate)
 
     return build
 
@@ -196,8 +200,10 @@ def _polynomial_decay(call, learning_rate, decay_steps,
     fn = call.fn
     learning_rate = ops.validate_rate_schedule(fn, learning_rate, decay_steps,
                                                name)
-    checks.check_number(fn, "end_learning_rate", end_learning_rate)
-    checks.check_number(fn, "power", power, low=0)
+    dtype = ops.compute_dtype(learning_rate)
+    checks.check_number(fn, "end_learning_rate", end_learning_rate,
+                        dtype=dtype)
+    checks.check_number(fn, "power", power, low=0, dtype=dtype)
     cycle = checks.check_flag(fn, "cycle", cycle)
 
     def build(step):
@@ -216,8 +222,9 @@ def _polynomial_decay(call, learning_rate, decay_steps,
             else:
                 s = tf.minimum(s, d)
             p = tf.divide(s, d)
-            return tf.add(tf.multiply(lr - end, tf.pow(1 - p, exponent)),
-                          end, name=scope)
+            return ops.output(
+                tf.add, tf.multiply(lr - end, tf.pow(1 - p, exponent)), end,
+                scope, learning_rate)
 
     return build
 
