@@ -20,7 +20,9 @@ Flags (before SCRIPT; everything after SCRIPT is the script's):
   --no-contrib        do not install tensorflow.contrib (on by default)
   --max-session-runs N
                       end the script's input after N Session.run calls of
-                      its main thread (see `limit_session_runs`)
+                      its main thread: the next one raises OutOfRangeError,
+                      as exhausted input does (a smaller step count for
+                      an unchanged script)
 
     python -m tf1_schedules run --tf1 --tf1-namespace train.py --lr 0.1
 """
@@ -98,8 +100,8 @@ def parse_args(argv):
 
 
 def _help():
-    sys.stdout.write(_usage() + "\n\n" + __doc__.split("Flags", 1)[1]
-                     .split("\n", 1)[1])
+    flags = "Flags" + __doc__.split("Flags", 1)[1]
+    sys.stdout.write(_usage() + "\n\n" + flags.replace("\n\n", "\n", 1))
     return 0
 
 
