@@ -342,3 +342,26 @@ def test_migration_from_keras_builtin_schedules(ours, theirs, args, flavour):
     np.testing.assert_allclose(
         mine, [float(builtin(tf.cast(s, tf.float32))) for s in steps],
         rtol=2e-6, atol=1e-9)
+
+
+def test_lr_scheduler_signature_and_home():
+    assert tf1_schedules.LRScheduler is ks.LRScheduler
+    assert str(inspect.signature(ks.LRScheduler)) == (
+        "(iterations, lr, policy='step', warm_up=0.1, "
+        "initial_cycle_length=2500, cycle_weight=2.0, decay_step=0.1)")
+    from tf1_schedules.schedules import policies
+    assert not hasattr(policies, "LRScheduler")
+
+
+@pytest.mark.parametrize("optimizers", [keras.optimizers,
+                                        tf_keras.optimizers,
+                                        tf_keras.optimizers.legacy])
+def test_lr_scheduler_update_sets_either_flavour(optimizers):
+    scheduler = ks.LRScheduler(iterations=20, lr=0.1, policy="onecycle")
+    optimizer = optimizers.SGD(0.5)
+    var = tf.Variable([0.0])
+    for i in range(4):
+        assert scheduler.update(optimizer, i) == float(scheduler(i))
+        optimizer.apply_gradients([(tf.constant([1.0]), var)])
+    assert float(var[0]) == pytest.approx(
+        -float(tf.reduce_sum(scheduler(tf.range(4)))), rel=1e-6)
