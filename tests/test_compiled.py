@@ -294,6 +294,17 @@ def test_graph_mode_returns_the_ops_of_build():
             assert np.isclose(sess.run(value, {step: 25}), 0.025)
 
 
+def test_deepcopy_gives_a_working_untraced_copy():
+    import copy
+    run = compiled(step_fns.cosine_decay_fn(0.1, 100))
+    step = tf.Variable(30, dtype=tf.int64)
+    value = run(step).numpy()
+    twin = copy.deepcopy(run)
+    assert twin is not run and twin.build is run.build
+    assert twin.tracing_count == 0
+    assert twin(step).numpy() == value
+
+
 def test_compiled_of_compiled_is_itself():
     run = compiled(step_fns.cosine_decay_fn(0.1, 100))
     assert compiled(run) is run

@@ -142,6 +142,10 @@ class Compiled:
         """How many times `build` was traced (at most one per kind of step)."""
         return self.function.experimental_get_tracing_count()
 
+    def __reduce__(self):
+        """Copies (`copy.deepcopy`) start untraced, around the same build."""
+        return (Compiled, (self.build, self.__name__))
+
     def __repr__(self):
         return f"<Compiled {self.__name__}>"
 
