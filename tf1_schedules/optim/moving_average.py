@@ -27,7 +27,9 @@ usual names gets the averaged weights, as TF1 did.
 
 Differences from TF 1.15: arguments are checked; `get_slot`,
 `get_slot_names` and `variables` reach the wrapped optimizer (and
-`variables` lists the averages); `average(var)` is public; partitioned
+`variables` lists the averages); `average(var)` is public; in eager mode
+the averages start from the variables' values before the first update
+(as graph mode's start from their initial values); partitioned
 variables are saved slice by slice (under their slice names) by
 `swapping_saver`.
 """
@@ -86,9 +88,11 @@ class MovingAverageOptimizer(tf.compat.v1.train.Optimizer):
           Graph mode: the op ``train_with_avg``. Eager mode: None.
         """
         grads_and_vars = list(grads_and_vars)
+        var_list = [v for g, v in grads_and_vars if g is not None]
+        if tf.executing_eagerly():
+            self._create_averages(var_list)
         train_op = self._optimizer.apply_gradients(
             grads_and_vars, global_step=global_step, name=name)
-        var_list = [v for g, v in grads_and_vars if g is not None]
         deps = [train_op] if (self._sequential_update
                               and train_op is not None) else []
         with tf.control_dependencies(deps):
@@ -97,6 +101,15 @@ class MovingAverageOptimizer(tf.compat.v1.train.Optimizer):
         if tf.executing_eagerly():
             return None
         return tf.group(train_op, average_op, name="train_with_avg")
+
+    def _create_averages(self, var_list):
+        # Eager mode: a shadow variable starts from the variable's value when
+        # it is created, so create it before the first update (graph mode
+        # starts it from the initial value, as TF1 did). Applying the
+        # average to an unchanged variable leaves the shadow at that value.
+        new = [v for v in var_list if self._ema.average(v) is None]
+        if new:
+            self._ema.apply(new)
 
     def _remember(self, var_list):
         self._variable_map = {} if self._variable_map is None else (
