@@ -31,6 +31,7 @@ widen integer steps to int64).
 """
 import dataclasses
 import inspect
+import re
 from typing import Mapping, Optional
 
 import tensorflow as tf
@@ -78,6 +79,20 @@ def _step_dtype(step):
     return checks.static_dtype(step)
 
 
+def _arity_message(caller, signature, error):
+    """`signature.bind`'s complaint in the package's message shape."""
+    text = str(error)
+    missing = re.match(r"missing a required argument: '(\w+)'", text)
+    if missing:
+        return (f"{caller}: `{missing.group(1)}` must be given (it has no "
+                f"default). Arguments: {', '.join(signature.parameters)}.")
+    unknown = re.match(r"got an unexpected keyword argument '(\w+)'", text)
+    if unknown:
+        return (f"{caller}: `{unknown.group(1)}` is not an argument. "
+                f"Arguments: {', '.join(signature.parameters)}.")
+    return f"{caller}: {text}. Arguments: {', '.join(signature.parameters)}."
+
+
 class Schedule:
     """One schedule and the surfaces derived from its definition.
 
@@ -120,10 +135,11 @@ class Schedule:
 
     def bind(self, caller, args, kwargs, signature=None):
         """`args`/`kwargs` bound to the signature; TypeError naming `caller`."""
+        signature = signature or self.signature
         try:
-            return (signature or self.signature).bind(*args, **kwargs)
+            return signature.bind(*args, **kwargs)
         except TypeError as error:
-            raise TypeError(f"{caller}: {error}.") from None
+            raise TypeError(_arity_message(caller, signature, error)) from None
 
     def make(self, caller, *args, **kwargs):
         """`f(step) -> Tensor` for these arguments; errors name `caller`."""
@@ -131,6 +147,8 @@ class Schedule:
         build = self.define(Call(caller), **bound.arguments)
 
         def schedule(step):
+            if not checks.is_tensor(step):  # Python / NumPy steps
+                checks.check_step(caller, step, arg="step")
             return build(as_step(step))
 
         schedule.__name__ = f"{self.name}_fn"

@@ -23,6 +23,7 @@ Differences from OD (all deliberate, see docs):
   * `cosine_decay_with_warmup` takes keyword-only `alpha` and the alias
     `total_decay_steps=`.
 """
+import math
 import numbers
 
 import numpy as np
@@ -328,6 +329,9 @@ def _check_manual(fn, boundaries, rates, warmup):
                         TypeError)
     if any(not _is_int(b) or b < 0 for b in boundaries):
         raise ValueError("boundaries must be a list of positive integers")
+    if any(b > checks.MAX_STEP for b in boundaries):
+        checks.fail(fn, "boundaries", "int64 steps (<= 2**63 - 1)",
+                    boundaries)
     if any(c <= b for b, c in zip(boundaries, boundaries[1:])):
         raise ValueError("Entries in boundaries must be strictly increasing.")
     if any(not _is_rate(r) for r in rates):
@@ -335,6 +339,8 @@ def _check_manual(fn, boundaries, rates, warmup):
     if len(rates) != len(boundaries) + 1:
         raise ValueError("Number of provided learning rates must exceed "
                          "number of boundary points by exactly 1.")
+    if not all(math.isfinite(r) and r >= 0 for r in rates):
+        checks.fail(fn, "rates", "finite numbers >= 0", rates)
     if boundaries and boundaries[0] == 0:
         raise ValueError("First step cannot be zero.")
     warmup = checks.check_flag(fn, "warmup", warmup)
