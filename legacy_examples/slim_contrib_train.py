@@ -4,8 +4,9 @@ Written the way 2019-2020 TF1 codebases were (research/slim's
 train_image_classifier.py is the model): `tf.contrib.slim`, `tf.app.flags`,
 `contrib_training.HParams` for the model's hyper-parameters, a learning-rate
 function choosing among exponential / fixed / polynomial, and
-`slim.learning.train` with an `init_fn` built from `--checkpoint_exclude_scopes`
-and `variables_to_train` from `--trainable_scopes`. It is not edited for
+`slim.learning.train` with an `init_fn` built from
+`--checkpoint_exclude_scopes` and `variables_to_train` from
+`--trainable_scopes`. It is not edited for
 TF 2.x: run it under the tf1_schedules launcher,
 
     python -m tf1_schedules run --tf1 --tf1-namespace \\
@@ -117,7 +118,8 @@ def synthetic_inputs(hparams, num_classes):
   labels = rng.randint(0, num_classes, size=hparams.num_samples)
   noise = 0.3 * rng.standard_normal((hparams.num_samples, size, size, 3))
   images = (patterns[labels] + noise).astype(np.float32)
-  dataset = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int64)))
+  dataset = tf.data.Dataset.from_tensor_slices(
+      (images, labels.astype(np.int64)))
   dataset = dataset.repeat().batch(hparams.batch_size, drop_remainder=True)
   return tf.data.make_one_shot_iterator(dataset).get_next()
 
@@ -138,107 +140,80 @@ def simple_net(images, num_classes, hparams, scope='SimpleNet'):
 
 
 def _configure_learning_rate(num_samples_per_epoch, global_step, hparams):
-  """Configures the learning rate.
+  """The learning rate chosen by --learning_rate_decay_type.
 
   Args:
-    num_samples_per_epoch: The number of samples in each epoch of training.
-    global_step: The global_step tensor.
-    hparams: the model's HParams (for the batch size).
+    num_samples_per_epoch: examples in one pass over the training data.
+    global_step: the global step tensor.
+    hparams: the model's HParams (the batch size sets the decay period).
 
   Returns:
-    A `Tensor` representing the learning rate.
+    A scalar `Tensor`.
 
   Raises:
-    ValueError: if
+    ValueError: for an unknown --learning_rate_decay_type.
   """
-  decay_steps = int(num_samples_per_epoch * FLAGS.num_epochs_per_decay /
-                    hparams.batch_size)
+  steps_per_epoch = num_samples_per_epoch / hparams.batch_size
+  decay_steps = int(steps_per_epoch * FLAGS.num_epochs_per_decay)
+  decay_type = FLAGS.learning_rate_decay_type
 
-  if FLAGS.learning_rate_decay_type == 'exponential':
-    return tf.train.exponential_decay(FLAGS.learning_rate,
-                                      global_step,
-                                      decay_steps,
-                                      FLAGS.learning_rate_decay_factor,
-                                      staircase=True,
-                                      name='exponential_decay_learning_rate')
-  elif FLAGS.learning_rate_decay_type == 'fixed':
+  if decay_type == 'fixed':
     return tf.constant(FLAGS.learning_rate, name='fixed_learning_rate')
-  elif FLAGS.learning_rate_decay_type == 'polynomial':
-    return tf.train.polynomial_decay(FLAGS.learning_rate,
-                                     global_step,
-                                     decay_steps,
-                                     FLAGS.end_learning_rate,
-                                     power=1.0,
-                                     cycle=False,
-                                     name='polynomial_decay_learning_rate')
-  else:
-    raise ValueError('learning_rate_decay_type [%s] was not recognized' %
-                     FLAGS.learning_rate_decay_type)
+  if decay_type == 'exponential':
+    return tf.train.exponential_decay(
+        FLAGS.learning_rate, global_step, decay_steps,
+        FLAGS.learning_rate_decay_factor, staircase=True,
+        name='exponential_decay_learning_rate')
+  if decay_type == 'polynomial':
+    return tf.train.polynomial_decay(
+        FLAGS.learning_rate, global_step, decay_steps,
+        FLAGS.end_learning_rate, power=1.0, cycle=False,
+        name='polynomial_decay_learning_rate')
+  raise ValueError('Unknown --learning_rate_decay_type: %r' % decay_type)
+
+
+def _split_scopes(text):
+  return [scope.strip() for scope in text.split(',')] if text else []
 
 
 def _get_init_fn():
-  """Returns a function run by the chief worker to warm-start the training.
+  """The warm start run once by the chief when the model is initialised.
 
-  Note that the init_fn is only run when initializing the model during the very
-  first global step.
-
-  Returns:
-    An init function run by the supervisor.
+  None when there is no --checkpoint_path, or when --train_dir already has a
+  checkpoint (training then resumes from it instead).
   """
   if FLAGS.checkpoint_path is None:
     return None
-
-  # Warn the user if a checkpoint exists in the train_dir. Then we'll be
-  # ignoring the checkpoint anyway.
   if tf.train.latest_checkpoint(FLAGS.train_dir):
-    tf.logging.info(
-        'Ignoring --checkpoint_path because a checkpoint already exists in %s'
-        % FLAGS.train_dir)
+    tf.logging.info('%s has a checkpoint: not warm-starting from %s',
+                    FLAGS.train_dir, FLAGS.checkpoint_path)
     return None
 
-  exclusions = []
-  if FLAGS.checkpoint_exclude_scopes:
-    exclusions = [scope.strip()
-                  for scope in FLAGS.checkpoint_exclude_scopes.split(',')]
+  excluded = _split_scopes(FLAGS.checkpoint_exclude_scopes)
+  variables_to_restore = [
+      var for var in slim.get_model_variables()
+      if not any(var.op.name.startswith(scope) for scope in excluded)]
 
-  # TODO(sguada) variables.filter_variables()
-  variables_to_restore = []
-  for var in slim.get_model_variables():
-    for exclusion in exclusions:
-      if var.op.name.startswith(exclusion):
-        break
-    else:
-      variables_to_restore.append(var)
-
-  if tf.gfile.IsDirectory(FLAGS.checkpoint_path):
-    checkpoint_path = tf.train.latest_checkpoint(FLAGS.checkpoint_path)
-  else:
-    checkpoint_path = FLAGS.checkpoint_path
-
-  tf.logging.info('Fine-tuning from %s' % checkpoint_path)
-
+  checkpoint = FLAGS.checkpoint_path
+  if tf.gfile.IsDirectory(checkpoint):
+    checkpoint = tf.train.latest_checkpoint(checkpoint)
+  tf.logging.info('Warm-starting %d variables from %s',
+                  len(variables_to_restore), checkpoint)
   return slim.assign_from_checkpoint_fn(
-      checkpoint_path,
-      variables_to_restore,
+      checkpoint, variables_to_restore,
       ignore_missing_vars=FLAGS.ignore_missing_vars)
 
 
 def _get_variables_to_train():
-  """Returns a list of variables to train.
-
-  Returns:
-    A list of variables to train by the optimizer.
-  """
-  if FLAGS.trainable_scopes is None:
+  """The variables of --trainable_scopes (all trainable ones by default)."""
+  scopes = _split_scopes(FLAGS.trainable_scopes)
+  if not scopes:
     return tf.trainable_variables()
-  else:
-    scopes = [scope.strip() for scope in FLAGS.trainable_scopes.split(',')]
-
-  variables_to_train = []
+  variables = []
   for scope in scopes:
-    variables = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope)
-    variables_to_train.extend(variables)
-  return variables_to_train
+    variables.extend(
+        tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope))
+  return variables
 
 
 def main(_):

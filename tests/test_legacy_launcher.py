@@ -169,7 +169,8 @@ def test_coordinator_loops_stop_cleanly_on_the_limit(tmp_path):
                 finally:
                     coord.request_stop()
                     coord.join([])
-                open({str(tmp_path / "n")!r}, "w").write(str(sess.run(counter)))
+                count = str(sess.run(counter))
+                open({str(tmp_path / "n")!r}, "w").write(count)
     """)
     assert launcher.main(["--no-contrib", "--max-session-runs", "11",
                           str(script)]) == 0
@@ -241,7 +242,8 @@ def test_nested_swaps_undo_in_reverse_order():
     outer = swap_schedules()
     inner = swap_schedules()
     inner.undo()
-    assert tf.compat.v1.train.polynomial_decay is tf1_schedules.polynomial_decay
+    swapped = tf.compat.v1.train.polynomial_decay
+    assert swapped is tf1_schedules.polynomial_decay
     outer.undo()
     assert tf.compat.v1.train.polynomial_decay is original
 

@@ -14,8 +14,11 @@ SimpleNet/fc1,SimpleNet/logits`), each run being
 - a fine-tune with a learning rate of 0 ends where it started, so *every*
   restored variable (frozen or trained) equals `tf.train.load_variable` of
   the pretrained checkpoint, and the excluded head has the new shape;
+- the learning rate the Supervisor logged is this package's and TF's
+  `polynomial_decay` at the logged step;
 - ``--quantize_delay=0`` stops with contrib.quantize's clear error.
 """
+import glob
 import os
 import subprocess
 import sys
@@ -23,6 +26,8 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
+
+import tf1_schedules
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +87,8 @@ def runs(tmp_path_factory):
     finished = {name: _finish(p) for name, p in started.items()}
     for name in ("tune", "zero"):
         assert finished[name][0] == 0, finished[name][1][-3000:]
-    return dict(pre=pre, tune=tf.train.latest_checkpoint(dirs["tune"]),
+    return dict(pre=pre, tune_dir=dirs["tune"],
+                tune=tf.train.latest_checkpoint(dirs["tune"]),
                 zero=tf.train.latest_checkpoint(dirs["zero"]),
                 quantize=finished["quantize"])
 
@@ -117,6 +123,28 @@ def test_the_excluded_head_is_new_with_the_new_class_count(runs):
     assert _load(runs["pre"], "SimpleNet/logits/weights").shape == (16, 5)
     for key in ("tune", "zero"):
         assert _load(runs[key], "SimpleNet/logits/weights").shape == (16, 3)
+
+
+def test_logged_learning_rate_is_the_polynomial_decay(runs):
+    # The Supervisor's summary thread logs (step, learning rate) from one
+    # session run; the program's polynomial: 0.05 -> 0.0001 over
+    # int(256 / 16 * 2.0) = 32 steps.
+    params = dict(learning_rate=0.05, decay_steps=32,
+                  end_learning_rate=0.0001, power=1.0, cycle=False)
+    logged = []
+    for path in glob.glob(os.path.join(runs["tune_dir"], "events.out.*")):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            logged += [(event.step, v.simple_value)
+                       for v in event.summary.value
+                       if v.tag == "learning_rate"]
+    assert logged
+    steps, rates = (np.array(column) for column in zip(*logged))
+    ours = tf1_schedules.values(tf1_schedules.polynomial_decay, steps,
+                                **params)
+    theirs = [float(tf.compat.v1.train.polynomial_decay(
+        global_step=int(step), **params)()) for step in steps]
+    np.testing.assert_allclose(rates, ours, rtol=1e-6)
+    np.testing.assert_allclose(rates, theirs, rtol=1e-6)
 
 
 def test_quantized_training_stops_with_contribs_clear_error(runs):

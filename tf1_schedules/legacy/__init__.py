@@ -23,8 +23,10 @@ around a script.
 >>> with install(contrib=False, swap_schedules=True) as handle:
 ...     tf.compat.v1.train.cosine_decay is tf1_schedules.cosine_decay
 True
->>> handle.active, tf.compat.v1.train.cosine_decay is tf1_schedules.cosine_decay
-(False, False)
+>>> handle.active
+False
+>>> tf.compat.v1.train.cosine_decay is tf1_schedules.cosine_decay
+False
 """
 from tf1_schedules.legacy._handle import Installation
 

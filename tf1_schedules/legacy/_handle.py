@@ -1,4 +1,4 @@
-"""`Installation`: the handle every `tf1_schedules.legacy` installer returns."""
+"""`Installation`: the handle each `tf1_schedules.legacy` installer returns."""
 
 __all__ = ["Installation"]
 
@@ -30,7 +30,7 @@ class Installation:
         self.active = True
 
     def undo(self):
-        """Reverts this installation (and its parts); later calls do nothing."""
+        """Reverts this installation (and its parts); then does nothing."""
         if not self.active:
             return
         self.active = False

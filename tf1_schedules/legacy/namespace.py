@@ -34,7 +34,6 @@ import builtins
 import importlib
 import os
 import site
-import sys
 import sysconfig
 
 import tensorflow as tf
