@@ -127,6 +127,43 @@ def test_clip_norm_is_global_across_groups(mode):
                                rtol=1e-6)
 
 
+@pytest.mark.parametrize("dtypes", [("float16", "float32"),
+                                    ("float32", "float64")],
+                         ids=["f16-f32", "f32-f64"])
+def test_clip_norm_across_float_dtypes(mode, dtypes):
+    """A float16 layer next to a float32 one: one norm (float32, float64 if
+    any is), each gradient scaled in its own dtype. TF's own
+    clip_by_global_norm fails here (a `Pack` of mixed dtypes)."""
+    def run():
+        a = tf.Variable(np.zeros(1, dtypes[0]), name="a")
+        b = tf.Variable(np.zeros(1, dtypes[1]), name="b")
+        optimizer = GroupedOptimizer([Group("a"), Group("b")],
+                                     optimizer_fn=SGD, learning_rate=1.0,
+                                     clip_norm=1.0)
+
+        def loss():
+            return (3.0 * tf.cast(tf.reduce_sum(a), tf.float32)
+                    + 4.0 * tf.cast(tf.reduce_sum(b), tf.float32))
+
+        if not mode.graph:
+            optimizer.minimize(loss, var_list=[a, b])
+            return [a.numpy(), b.numpy()]
+        op = optimizer.minimize(loss())
+        with V1.Session() as sess:
+            sess.run(V1.global_variables_initializer())
+            sess.run(op)
+            return sess.run([a, b])
+
+    if mode.graph:
+        with tf.Graph().as_default():
+            a, b = run()
+    else:
+        a, b = run()
+    assert (a.dtype.name, b.dtype.name) == dtypes
+    np.testing.assert_allclose(a, [-0.6], rtol=1e-3)
+    np.testing.assert_allclose(b, [-0.8], rtol=1e-6)
+
+
 def test_eager_var_list_none_uses_watched_variables():
     a, b = make_vars(("net/a", [1.0]), ("net/b", [1.0]))
     optimizer = GroupedOptimizer([Group("net/a"), Group("net/b",

@@ -14,13 +14,17 @@ one `merge_call` here:
 
 Without a strategy (or in its cross-replica context) `replica_context()` is
 None and `GroupedOptimizer` builds exactly the single-device ops.
+
+Tested under `MirroredStrategy` (two logical CPUs, `tests/test_distribute.py`)
+and `MultiWorkerMirroredStrategy` (two processes, `tests/test_multi_worker.py`),
+in graph mode and `tf.function`.
 """
 import functools
 
 import tensorflow as tf
 
-__all__ = ["replica_context", "summed_global_norm", "increment",
-           "apply_if_all_finite"]
+__all__ = ["replica_context", "global_norm", "summed_global_norm",
+           "increment", "apply_if_all_finite"]
 
 
 def replica_context():
@@ -28,6 +32,21 @@ def replica_context():
     if not tf.distribute.has_strategy():
         return None
     return tf.distribute.get_replica_context()
+
+
+def global_norm(tensors):
+    """`tf.linalg.global_norm`, also over tensors of several float dtypes.
+
+    One dtype (the usual case): exactly `tf.linalg.global_norm`. Mixed
+    dtypes (float16 layers next to float32 ones), which TF rejects in its
+    `Pack`: computed in float64 if any tensor is float64, else float32.
+    """
+    tensors = [t for t in tensors if t is not None]
+    dtypes = {t.dtype.base_dtype for t in tensors}
+    if len(dtypes) <= 1:
+        return tf.linalg.global_norm(tensors)
+    wide = tf.float64 if tf.float64 in dtypes else tf.float32
+    return tf.linalg.global_norm([tf.cast(t, wide) for t in tensors])
 
 
 def summed_global_norm(replica, grads_and_vars):
@@ -39,7 +58,7 @@ def summed_global_norm(replica, grads_and_vars):
     single device's clipping on the global batch.
     """
     summed = replica.merge_call(_sum, args=(list(grads_and_vars),))
-    return tf.linalg.global_norm(summed)
+    return global_norm(summed)
 
 
 def _sum(strategy, grads_and_vars):

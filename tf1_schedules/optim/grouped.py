@@ -388,14 +388,20 @@ def _clip(per_group, clip_norm, scope):
 
     Under a strategy the norm is that of the gradients summed over the
     replicas (what the optimizers apply), not of this replica's own.
+    Gradients of several float dtypes (a float16 layer next to float32
+    ones) share one norm computed in float32 (float64 if any is).
     """
     flat = [pair for pairs in per_group for pair in pairs]
     replica = _distribute.replica_context()
+    grads = [g for g, _ in flat]
     with tf.name_scope(scope):
-        norm = (None if replica is None
-                else _distribute.summed_global_norm(replica, flat))
-        clipped, _ = tf.clip_by_global_norm([g for g, _ in flat], clip_norm,
-                                            use_norm=norm)
+        if replica is not None:
+            norm = _distribute.summed_global_norm(replica, flat)
+        elif len({g.dtype.base_dtype for g in grads}) > 1:
+            norm = _distribute.global_norm(grads)  # TF's fails on mixed
+        else:
+            norm = None  # exactly tf.clip_by_global_norm (BERT)
+        clipped, _ = tf.clip_by_global_norm(grads, clip_norm, use_norm=norm)
     clipped = iter(clipped)
     return [[(next(clipped), v) for _, v in pairs] for pairs in per_group]
 
