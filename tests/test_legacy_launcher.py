@@ -237,6 +237,20 @@ def test_swap_gives_the_package_functions_and_undo_restores_tfs():
         assert getattr(module, name) is before[name]
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_swapped_functions_take_every_tf1_call(name):
+    """TF1's parameters, order and defaults; only keyword-only extras."""
+    import inspect
+    theirs = inspect.signature(getattr(tf.compat.v1.train, name)).parameters
+    ours = inspect.signature(getattr(tf1_schedules, name)).parameters
+    assert list(ours)[:len(theirs)] == list(theirs)
+    for key, parameter in theirs.items():
+        assert ours[key].default == parameter.default
+        assert ours[key].kind == parameter.kind
+    assert all(p.kind is p.KEYWORD_ONLY
+               for p in list(ours.values())[len(theirs):])
+
+
 def test_nested_swaps_undo_in_reverse_order():
     original = tf.compat.v1.train.polynomial_decay
     outer = swap_schedules()

@@ -5,9 +5,10 @@ module (so `import tensorflow.compat.v1 as tf; tf.train.exponential_decay`,
 and `tf.train.*` under the launcher's TF1 namespace, are this package's
 functions) and returns an `Installation` whose `undo()` puts TensorFlow's own
 function objects back. Unchanged TF1 code then gets this package's
-validation, its eager callables and the O(1) `piecewise_constant`; the
-signatures are TF1's (`inspect.signature` equal), so every call that worked
-keeps working.
+validation, its eager callables and the O(1) `piecewise_constant`. The
+parameters are TF1's, in TF1's order, with TF1's defaults (only keyword-only
+extras are added, e.g. `noisy_linear_cosine_decay(..., *, seed=None)`), so
+every call that worked keeps working.
 
 Nothing of TensorFlow is removed: the originals stay reachable as
 `ORIGINALS` while the swap is on. Installations nest (each undo restores what
