@@ -352,8 +352,8 @@ CASES = [
     c(f"{P}.cosine_annealing_warm_restarts", "cycle_weight=0.0", ValueError,
       lambda e: policies.cosine_annealing_warm_restarts(
           0.1, None, 100, cycle_weight=0.0)),
-    c(f"{P}.one_cycle", "warm_up=1.0", ValueError,
-      lambda e: policies.one_cycle(0.1, None, 100, warm_up=1.0)),
+    c(f"{P}.one_cycle", "warm_up=1.5", ValueError,
+      lambda e: policies.one_cycle(0.1, None, 100, warm_up=1.5)),
     c(f"{P}.LRScheduler", "policy='linear'", ValueError,
       lambda e: keras_schedules.LRScheduler(100, 0.1, policy="linear")),
     c(f"{P}.LRScheduler", "iterations=0", ValueError,

@@ -9,6 +9,8 @@ import tensorflow as tf
 
 from tests import reference_warmup as refw
 from tf1_schedules.schedules import policies as P
+from tf1_schedules.schedules import policies
+from tf1_schedules.schedules.compose import at_global_step
 from tf1_schedules.keras_schedules import LRScheduler
 
 N = 1000
@@ -50,7 +52,8 @@ GRAPH_OPS = [
 @pytest.mark.parametrize("fn,args,scope", GRAPH_OPS,
                          ids=[g[2] for g in GRAPH_OPS])
 def test_graph_op_contract(graph, fn, args, scope):
-    params = list(inspect.signature(fn).parameters)
+    params = [name for name, p in inspect.signature(fn).parameters.items()
+              if p.kind != p.KEYWORD_ONLY]  # new options are keyword-only
     assert params[:2] == ["learning_rate", "global_step"]
     assert params[-1] == "name"
     assert fn(*args).op.name == scope  # global_step None: the global step
@@ -107,8 +110,10 @@ def test_one_cycle_goes_up_then_down_to_one_percent(mode):
     ({"lr": -1.0}, ValueError, "LRScheduler: `lr` must be >= 0"),
     ({"policy": "cosine", "cycle_weight": 0}, ValueError,
      "`cycle_weight` must be > 0"),
-    ({"policy": "onecycle", "warm_up": 1.0}, ValueError, "`warm_up` must be "
-     "< 1"),
+    ({"policy": "onecycle", "warm_up": 1.5}, ValueError, "`warm_up` must be "
+     "<= 1"),
+    ({"double_step": "no"}, TypeError, "LRScheduler: `double_step` must be "
+     "a bool"),
 ])
 def test_lr_scheduler_validation(kwargs, exc, match):
     args = {"iterations": 100, "lr": 0.1, **kwargs}
@@ -201,3 +206,28 @@ def test_lr_scheduler_serialization_round_trip():
     for copy in copies:
         assert isinstance(copy, LRScheduler)
         np.testing.assert_array_equal(copy(steps), scheduler(steps))
+
+
+# ---------------------------------------------- fidelity to the snippet --
+
+def test_double_step_false_keeps_one_drop(mode):
+    # The snippet's flag: with double_step=False step 95 of 100 is still
+    # lr * decay_step (0.01), not lr * decay_step ** 2.
+    sched = policies.step_decay_with_warmup_fn(0.1, 100, warm_up=0.0,
+                                               double_step=False)
+    steps = [0, 79, 80, 89, 90, 95, 99]
+    out = mode.run(lambda: at_global_step(sched, tf.constant(steps)))
+    np.testing.assert_allclose(out, [0.1, 0.1, 0.01, 0.01, 0.01, 0.01, 0.01],
+                               rtol=1e-6)
+    both = mode.run(lambda: at_global_step(
+        policies.step_decay_with_warmup_fn(0.1, 100, warm_up=0.0),
+        tf.constant([95])))
+    np.testing.assert_allclose(both, [0.001], rtol=1e-6)
+
+
+def test_one_cycle_with_the_whole_run_warming_up(mode):
+    n = 20
+    f = policies.one_cycle_fn(1.0, n, warm_up=1.0)
+    out = mode.run(lambda: at_global_step(f, tf.range(n, dtype=tf.int64)))
+    expected = [0.5 * (1 - np.cos(np.pi * t / n)) for t in range(n)]
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-7)

@@ -96,7 +96,7 @@ def _constant_learning_rate(call, learning_rate, name=None):
 # ------------------------------------------------------------------ step --
 
 def _step_decay_with_warmup(call, learning_rate, total_steps, warm_up=0.1,
-                            decay_factor=0.1, name=None):
+                            decay_factor=0.1, name=None, *, double_step=True):
     """Step decay at 80% and 90% of training after a cosine warm-up.
 
         lr, W = learning_rate, total_steps * warm_up
@@ -105,6 +105,8 @@ def _step_decay_with_warmup(call, learning_rate, total_steps, warm_up=0.1,
         step < int(0.9 * total_steps): lr * decay_factor
         otherwise:                     lr * decay_factor ** 2
 
+    With `double_step=False` the second drop is left out (`lr *
+    decay_factor` from 80% on), as the snippet's flag of that name does.
     The `LRScheduler` 'step' policy.
 
     Args:
@@ -114,17 +116,21 @@ def _step_decay_with_warmup(call, learning_rate, total_steps, warm_up=0.1,
       warm_up: fraction of `total_steps` in [0, 1] spent warming up.
       decay_factor: number in [0, 1], the factor of each drop.
       name: name scope and output op; default `StepDecayWithWarmup`.
+      double_step: keyword-only bool; False: one drop only.
 
     Returns:
       Graph mode: a Tensor. Eager mode: a zero-argument callable.
     """
     lr, n = _check_common(call, learning_rate, total_steps, warm_up,
                           decay_factor, name)
+    double_step = checks.check_flag(call.fn, "double_step", double_step)
     w = n * warm_up
     start = math.floor(w) + 1 if w > 0 else 0
     first, second = int(n * 0.8), int(n * 0.9)
     rates = [lr, lr * decay_factor, lr * decay_factor ** 2.0]
-    if first == second:  # tiny N: the later drop wins, as in the snippet
+    if not double_step:
+        bounds, rates = [first], rates[:2]
+    elif first == second:  # tiny N: the later drop wins, as in the snippet
         bounds, rates = [second], [rates[0], rates[2]]
     else:
         bounds = [first, second]
@@ -202,7 +208,9 @@ def _one_cycle(call, learning_rate, total_steps, warm_up=0.1,
     Args:
       learning_rate, global_step, total_steps, decay_factor, name: as in
         `step_decay_with_warmup` (default scope `OneCycle`).
-      warm_up: fraction of `total_steps` in [0, 1) spent going up.
+      warm_up: fraction of `total_steps` in [0, 1] spent going up; with 1
+        (the snippet runs it within `range(total_steps)`) the whole run
+        rises, and the fall takes one step after it.
 
     Returns:
       Graph mode: a Tensor. Eager mode: a zero-argument callable.
@@ -217,9 +225,8 @@ def _one_cycle(call, learning_rate, total_steps, warm_up=0.1,
     lr, n = _check_common(call, learning_rate, total_steps, warm_up,
                           decay_factor, name)
     up_steps = int(n * warm_up)
-    if up_steps >= n:
-        checks.fail(fn, "warm_up", "< 1 (no step left to anneal)", warm_up)
-    down = COSINE_DECAY.make(fn, lr, n - up_steps, alpha=decay_factor ** 2.0)
+    down = COSINE_DECAY.make(fn, lr, max(n - up_steps, 1),
+                             alpha=decay_factor ** 2.0)
     return compose.named(
         _after_cosine_warmup(lr, up_steps, up_steps + 1, down),
         name or "OneCycle")
@@ -237,12 +244,13 @@ _SCHEDULER_NAMES = {"learning_rate": "lr", "total_steps": "iterations",
 
 def _lr_scheduler(call, iterations, lr, policy="step", warm_up=0.1,
                   initial_cycle_length=2500, cycle_weight=2.0,
-                  decay_step=0.1):
+                  decay_step=0.1, *, double_step=True):
     """The seed's `LRScheduler` (its constructor's arguments) as a schedule.
 
     `policy` picks `constant_learning_rate`, `step_decay_with_warmup`,
     `cosine_annealing_warm_restarts` or `one_cycle`; `decay_step` is their
-    `decay_factor`, `iterations` their `total_steps`.
+    `decay_factor`, `iterations` their `total_steps`; `double_step` (the
+    'step' policy's second drop) is the snippet's flag.
 
     Example:
       >>> f = lr_scheduler_fn(10, 1.0, policy="step", warm_up=0.0)
@@ -255,7 +263,7 @@ def _lr_scheduler(call, iterations, lr, policy="step", warm_up=0.1,
         return _constant_learning_rate(call, lr)
     if policy == "step":
         return _step_decay_with_warmup(call, lr, iterations, warm_up,
-                                       decay_step)
+                                       decay_step, double_step=double_step)
     if policy == "cosine":
         return _cosine_annealing_warm_restarts(
             call, lr, iterations, warm_up, initial_cycle_length,
