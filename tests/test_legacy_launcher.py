@@ -137,6 +137,16 @@ def test_session_runs_end_with_out_of_range_once_then_pass():
             assert [sess.run(one) for _ in range(5)] == [1] * 5
 
 
+@pytest.mark.parametrize("limit, exc", [(-1, ValueError), (2.5, ValueError),
+                                        ("3", TypeError)])
+def test_session_run_limit_is_checked(limit, exc):
+    run = tf.compat.v1.Session.run
+    with pytest.raises(exc, match=r"limit_session_runs: `limit` must be a "
+                       r"non-negative int\. Received: limit="):
+        launcher.limit_session_runs(limit)
+    assert tf.compat.v1.Session.run is run
+
+
 def test_other_threads_runs_are_not_counted():
     with tf.Graph().as_default():
         one = tf.constant(1)

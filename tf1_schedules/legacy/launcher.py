@@ -54,7 +54,7 @@ def _usage():
             "[--max-session-runs N] SCRIPT [args...]")
 
 
-def _positive_int(text):
+def _count(text):
     try:
         value = int(text)
     except ValueError:
@@ -88,7 +88,7 @@ def parse_args(argv):
                 if not argv:
                     raise UsageError("--max-session-runs needs a number")
                 value = argv.pop(0)
-            options["max_session_runs"] = _positive_int(value)
+            options["max_session_runs"] = _count(value)
         else:
             raise UsageError(f"unknown flag {flag!r} ({_usage()})")
     if not argv:
@@ -118,16 +118,25 @@ def limit_session_runs(limit):
     a test gives an unchanged script a smaller step count.
 
     Returns:
-      An `Installation`; ``detail`` is updated with the runs counted.
+      An `Installation`; its ``state`` dict has the ``runs`` counted and
+      whether the input ``ended``.
     """
+    import numbers
+
     import tensorflow as tf
     # `BaseSession.run` is what `tf.compat.v1.Session`, `InteractiveSession`
     # and the sessions inside `MonitoredSession` / Supervisor call; TF has no
     # public hook that sees every run of a plain `tf.Session`.
     from tensorflow.python.client.session import BaseSession
 
+    from tf1_schedules._checks import fail
     from tf1_schedules.legacy._handle import Installation
 
+    if (not isinstance(limit, numbers.Integral) or isinstance(limit, bool)
+            or limit < 0):
+        fail("limit_session_runs", "limit", "a non-negative int", limit,
+             TypeError if not isinstance(limit, numbers.Number) else
+             ValueError)
     original = BaseSession.run
     owner = threading.get_ident()
     state = {"runs": 0, "ended": False}
