@@ -36,6 +36,14 @@ CASES = [
       lambda e: preview.values(None, [0])),
     c("preview.values", "params={'a': 1}", TypeError,
       lambda e: preview.values(lambda s: s, [0], a=1)),
+    # the step argument among the parameters was silently ignored
+    c("preview.values", "global_step=5", TypeError,
+      lambda e: preview.values("exponential_decay", [0], global_step=5,
+                               **_EXP)),
+    c("preview.values", "x=5 (piecewise_constant's step)", TypeError,
+      lambda e: preview.values("piecewise_constant", [0], x=5,
+                               boundaries=[1], values=[1.0, 2.0]),
+      shows="x=5"),
     # plot: the suffix picks the format (lr.pdf used to get PNG bytes)
     c("preview.plot", "path='lr.xyz'", ValueError,
       lambda e: preview.plot(_CURVE, [0, 1], "lr.xyz")),
@@ -48,6 +56,10 @@ CASES = [
     c("preview.plot", "label=5", TypeError,
       lambda e: preview.plot([(5, "exponential_decay", _EXP)], [0, 1],
                              "lr.png")),
+    c("preview.plot", "logy=True (no rate > 0)", ValueError,
+      lambda e: preview.plot(("zero", "constant_learning_rate",
+                              dict(learning_rate=0.0)), [0, 1], "lr.png",
+                             logy=True), shows="logy=True"),
     c("preview.plot", "curves=[]", ValueError,
       lambda e: preview.plot([], [0, 1], "lr.png")),
     # write_tensorboard: event steps are int64 (0.2, 0.5, 0.7 used to be

@@ -75,10 +75,16 @@ def parse_specs(tokens):
         key, _, text = token.partition("=")
         if not key.isidentifier():
             raise UsageError(f"bad argument {token!r}: expected key=value")
+        name, params = specs[-1][1], specs[-1][2]
+        if key in params or (key == "label" and specs[-1][0] != name):
+            raise UsageError(f"argument {key!r} given twice for {name}")
         if key == "label":
+            if not text:
+                raise UsageError(f"bad argument {token!r}: a label must not "
+                                 "be empty")
             specs[-1][0] = text
         else:
-            specs[-1][2][key] = _literal(text)
+            params[key] = _literal(text)
     if not specs:
         raise UsageError("no schedule given")
     _name_duplicates(specs)

@@ -54,12 +54,12 @@ def resolve(schedule_or_name, **params):
 
 def _resolve(fn, schedule, params):
     if isinstance(schedule, str):
-        return _bind(registry.get(schedule), params)
+        return _bind(fn, registry.get(schedule), params)
     # None would match an entry without a TF1 function (`find` compares
     # identities), so it never reaches `find`.
     entry = None if schedule is None else registry.find(schedule)
     if entry is not None:
-        return _bind(entry, params)
+        return _bind(fn, entry, params)
     if params:
         _checks.fail(fn, "params", "empty unless the schedule is given by "
                      "name or as a function of the package", params,
@@ -67,12 +67,16 @@ def _resolve(fn, schedule, params):
     return compose.to_step_fn(schedule, fn, "schedule_or_name")
 
 
-def _bind(entry, params):
-    params = {k: v for k, v in params.items() if k != entry.step_arg}
+def _bind(fn, entry, params):
+    if entry.step_arg in params:  # it would be ignored: `steps` are used
+        _checks.fail(fn, entry.step_arg, "left out (the steps are "
+                     "`steps`)", params[entry.step_arg], TypeError)
     try:
         return entry.fn(**params)
     except TypeError as error:
-        if "argument" not in str(error):
+        # the factory's own messages name it already; Python's do not
+        if "argument" not in str(error) or str(error).startswith(
+                f"{entry.name}: "):
             raise
         problem = _argument_problem(entry.name, error).rstrip(".")
         raise TypeError(f"{entry.name}: {problem}. "
@@ -223,6 +227,9 @@ def figure(curves, steps, *, title=None, logy=False):
     steps = np.atleast_1d(steps)
     columns = [_values("plot", c.schedule, steps, dict(c.params))
                for c in curves]
+    if logy and _style.y_limits(columns, logy=True) is None:
+        _checks.fail("plot", "logy", "False when no learning rate is > 0 "
+                     "(a log axis shows only positive values)", logy)
     plt = _style.pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.8), dpi=100, layout="constrained")
     labels = [legend_label(c) for c in curves]
