@@ -190,6 +190,18 @@ def _factory(entry, caller):
     return lambda **params: make(caller, **params)
 
 
+def _bind(entry, caller, signature, args, kwargs):
+    """`args`/`kwargs` bound to `signature`; TypeError naming `caller` (in
+    the registry's arity-message shape when it has one)."""
+    bind = getattr(entry, "bind", None)
+    if bind is not None:
+        return bind(caller, args, kwargs, signature)
+    try:
+        return signature.bind(*args, **kwargs)
+    except TypeError as error:
+        raise TypeError(f"{caller}: {error}.") from None
+
+
 class RegistrySchedule(Schedule):
     """A package schedule as a Keras schedule (subclasses set `schedule`).
 
@@ -200,11 +212,8 @@ class RegistrySchedule(Schedule):
 
     def __init__(self, *args, **kwargs):
         caller = type(self).__name__
-        signature = inspect.signature(type(self))
-        try:
-            bound = signature.bind(*args, **kwargs)
-        except TypeError as error:
-            raise TypeError(f"{caller}: {error}.") from None
+        bound = _bind(registry.get(self.schedule), caller,
+                      inspect.signature(type(self)), args, kwargs)
         bound.apply_defaults()
         self._params = _checked(caller, bound.arguments)
         self._fn = _factory(registry.get(self.schedule), caller)(
