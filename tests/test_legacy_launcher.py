@@ -222,11 +222,17 @@ def test_install_undoes_what_it_did_when_a_piece_fails(monkeypatch):
     assert not hasattr(np, "float_")
 
 
-def test_install_without_contrib_package_fails_loudly(monkeypatch):
+def test_install_without_contrib_package_fails_loudly(monkeypatch, capsys,
+                                                      tmp_path):
     monkeypatch.setitem(sys.modules, "tf1_schedules.legacy._contrib_finder",
                         None)
     with pytest.raises(ImportError):
         legacy.install()
+    script = write(tmp_path / "s.py", "raise AssertionError('must not run')")
+    assert launcher.main([str(script)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tf1-schedules run: cannot install the legacy "
+                          "runtime: ImportError: ") and err.count("\n") == 1
 
 
 def test_swap_gives_the_package_functions_and_undo_restores_tfs():
