@@ -68,7 +68,13 @@ def _all_scopes(names):
 
 
 def nearest_scopes(scope, names, count=3):
-    """The existing scopes closest to `scope` (difflib), for messages."""
+    """The existing scopes closest to `scope` (difflib), for messages.
+
+    >>> nearest_scopes("net/logit", ["net/logits/weights",
+    ...                              "net/logits_aux/weights",
+    ...                              "net/conv1/weights"])
+    ['net/logits', 'net/logits_aux', 'net/logits/weights']
+    """
     scopes = _all_scopes(names)
     close = difflib.get_close_matches(scope.strip("/"), scopes, n=count,
                                       cutoff=0.5)

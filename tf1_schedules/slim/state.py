@@ -44,7 +44,14 @@ def incremented_counters(graph):
 
 
 def is_step_counter(variable, counters):
-    """An integer scalar variable that the graph increments by 1."""
+    """An integer scalar variable that the graph increments by 1.
+
+    >>> with tf.Graph().as_default() as graph:
+    ...     step = tf.compat.v1.Variable(0)      # seed 003's step
+    ...     _ = tf.compat.v1.assign_add(step, 1)  # as minimize(global_step=)
+    ...     is_step_counter(step, incremented_counters(graph))
+    True
+    """
     dtype = tf.as_dtype(variable.dtype).base_dtype
     if not dtype.is_integer or variable.shape.rank != 0:
         return False
