@@ -232,7 +232,9 @@ def test_install_without_contrib_package_fails_loudly(monkeypatch, capsys,
     assert launcher.main([str(script)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("tf1-schedules run: cannot install the legacy "
-                          "runtime: ImportError: ") and err.count("\n") == 1
+                          "runtime: ModuleNotFoundError: import of "
+                          "tf1_schedules.legacy._contrib_finder halted")
+    assert err.count("\n") == 1
 
 
 def test_swap_gives_the_package_functions_and_undo_restores_tfs():
