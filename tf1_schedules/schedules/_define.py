@@ -42,6 +42,8 @@ from tf1_schedules.schedules._mode import dual_mode, global_step_dtype
 __all__ = ["Call", "Schedule", "as_step"]
 
 _REQUIRED = inspect.Parameter.empty
+# Step dtypes a step function passes on unchanged (others: `as_step`).
+_AS_IS = frozenset([tf.int64, tf.float32, tf.float64])
 
 
 def as_step(step):
@@ -149,6 +151,8 @@ class Schedule:
         def schedule(step):
             if not checks.is_tensor(step):  # Python / NumPy steps
                 checks.check_step(caller, step, arg="step")
+            elif step.dtype in _AS_IS:  # a global step, a float step
+                return build(step)
             return build(as_step(step))
 
         schedule.__name__ = f"{self.name}_fn"
