@@ -261,8 +261,6 @@ def _check_patterns(fn, patterns):
     return list(patterns)
 
 
-# ------------------------------------------------------------- the curve --
-
 # ------------------------------------------------------------ the recipe --
 
 def bert_optimizer(init_lr, num_train_steps, num_warmup_steps, use_tpu=False,
