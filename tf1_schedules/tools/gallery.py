@@ -57,7 +57,7 @@ _POLICY = dict(learning_rate=0.001, total_steps=100000)
 def _stair_pair(name, source):
     return GalleryItem(name, source, 20000, (
         _c("staircase=False", name, **_EXP),
-        _c("staircase=True", name, staircase=True, **_EXP)))
+        _c("staircase=True", name, **_EXP, staircase=True)))
 
 
 GALLERY = (
@@ -128,8 +128,8 @@ GALLERY = (
            learning_rate=0.001),)),
     GalleryItem("step_decay_with_warmup", _POLICIES, 100000, (
         _c("warm_up=0.1", "step_decay_with_warmup", **_POLICY),
-        _c("warm_up=0.5", "step_decay_with_warmup", warm_up=0.5,
-           **_POLICY))),
+        _c("warm_up=0.5", "step_decay_with_warmup", **_POLICY,
+           warm_up=0.5))),
     GalleryItem("cosine_annealing_warm_restarts", _POLICIES, 100000, (
         _c("cosine_annealing_warm_restarts", "cosine_annealing_warm_restarts",
            **_POLICY),)),
