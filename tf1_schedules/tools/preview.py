@@ -79,8 +79,9 @@ def _bind(fn, entry, params):
                 f"{entry.name}: "):
             raise
         problem = _argument_problem(entry.name, error).rstrip(".")
-        raise TypeError(f"{entry.name}: {problem}. "
-                        f"Parameters: {', '.join(entry.parameters)}.") from None
+        known = ", ".join(entry.parameters)
+        raise TypeError(f"{entry.name}: {problem}. Parameters: {known}."
+                        ) from None
 
 
 def _argument_problem(name, error):
