@@ -27,9 +27,11 @@ in two modes:
     worker's gRPC server (`grpc://<its address>`) with
     `strategy.update_config_proto(config)`: a local session
     (`Session("")`) only has `/job:localhost` devices and fails with
-    "Cannot assign a device for operation .../CollectiveBcastSend". One
-    graph-mode strategy serves every graph (each new instance would restart
-    the collective instance keys at the same values).
+    "Cannot assign a device for operation .../CollectiveBcastSend". The
+    strategy created at start (eager) also serves every graph: a second
+    instance would restart the collective instance keys at the same values
+    and TF aborts the collectives ("Collective instance 105 expected type 0
+    and data_type 1 but got type 1 and data_type 1").
   * `function`: mirrored variables and a `tf.function` calling
     `strategy.run`.
 
@@ -280,13 +282,6 @@ def _loop(read_lr, run_step, read_step, steps, read_weights):
     return out
 
 
-def _graph_strategy(tf, communication):
-    """One graph-mode strategy for all graphs (built inside a graph)."""
-    with tf.Graph().as_default():
-        return tf.distribute.MultiWorkerMirroredStrategy(
-            communication_options=communication)
-
-
 def run_worker(args):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     workers = args.workers.split(",")
@@ -302,7 +297,9 @@ def run_worker(args):
     # eager context's collective ops.
     eager = tf.distribute.MultiWorkerMirroredStrategy(
         communication_options=communication)
-    graph = eager  # one strategy: one sequence of collective instance keys
+    # The same object in graph mode: one strategy, one sequence of
+    # collective instance keys (see the module docstring).
+    graph = eager
     config = graph.update_config_proto(tf.compat.v1.ConfigProto())
     target = f"grpc://{workers[args.task_index]}"
     results = {"task_index": args.task_index,

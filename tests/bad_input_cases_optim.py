@@ -10,7 +10,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from tests.bad_input_cases import BOTH, EAGER, GRAPH, c  # noqa: F401
+from tests.bad_input_cases import GRAPH, c
 from tf1_schedules import slim as finetune
 from tf1_schedules.optim import bert, groups
 from tf1_schedules.optim import grouped as optimizers
