@@ -73,8 +73,8 @@ def test_every_provided_module_imports(contrib):
 
 
 def test_aliased_modules_keep_their_own_spec(contrib):
-    import tensorflow.contrib.slim  # noqa: F401
-    import tensorflow.contrib.slim.nets  # noqa: F401
+    importlib.import_module("tensorflow.contrib.slim")
+    importlib.import_module("tensorflow.contrib.slim.nets")
     assert tf_slim.__spec__.name == "tf_slim"
     assert sys.modules["tf_slim.nets"].__spec__.name == "tf_slim.nets"
     assert sys.modules["tensorflow.contrib.slim.nets"] is sys.modules[
@@ -99,7 +99,7 @@ def test_contents_are_the_package_implementations(contrib):
 
 def test_undo_removes_everything():
     handle = install_contrib()
-    import tensorflow.contrib.slim.nets  # noqa: F401
+    importlib.import_module("tensorflow.contrib.slim.nets")
     assert _contrib_modules()
     handle.undo()
     assert not handle.active

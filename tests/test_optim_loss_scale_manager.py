@@ -26,7 +26,8 @@ def manager_reference(flags, init, incr_n, decr_n, incr_ratio, decr_ratio):
             else:
                 good += 1
         elif bad + 1 >= decr_n:
-            scale = max(np.float32(1.0), np.float32(scale * np.float32(decr_ratio)))
+            smaller = np.float32(scale * np.float32(decr_ratio))
+            scale = max(np.float32(1.0), smaller)
             good = bad = 0
         else:
             bad, good = bad + 1, 0

@@ -92,7 +92,9 @@ def _store(results, name, index, value, values):
 
 
 def parse_values(values, type_map):
-    """Parses ``"a=1,b=[1,2],c[0]=3"`` into ``{"a": 1, "b": [1, 2], "c": {0: 3}}``.
+    """Parses TF1's grammar into a dict.
+
+    ``"a=1,b=[1,2],c[0]=3"`` gives ``{"a": 1, "b": [1, 2], "c": {0: 3}}``.
 
     Args:
       values: the string of comma-separated clauses.

@@ -1,4 +1,4 @@
-"""TF1's loss-scale managers and `LossScaleOptimizer` (`tf.contrib.mixed_precision`).
+"""TF1's `tf.contrib.mixed_precision`: loss-scale managers, `LossScaleOptimizer`.
 
 Seed code written for TF 1.x runs as it is::
 

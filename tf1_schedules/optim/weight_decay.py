@@ -62,7 +62,7 @@ def check_hyper(fn, arg, value, **bounds):
 
 
 def _refs(variables):
-    """None stays None; otherwise the set of `v.ref()` (variables are unhashable)."""
+    """None stays None; else the set of `v.ref()` (variables are unhashable)."""
     if variables is None:
         return None
     return {v.ref() for v in variables}

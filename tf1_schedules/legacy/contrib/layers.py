@@ -47,9 +47,11 @@ _MOVED = {name: _FEATURE_COLUMNS for name in (
     "sparse_column_with_vocabulary_file", "embedding_column",
     "one_hot_column", "bucketized_column", "crossed_column",
     "input_from_feature_columns", "weighted_sum_from_feature_columns",
-    "create_feature_spec_for_parsing", "make_place_holder_tensors_for_base_features")}
-_MOVED.update(embed_sequence="tf.keras.layers.Embedding or tf.nn.embedding_lookup",
-              safe_embedding_lookup_sparse="tf.nn.safe_embedding_lookup_sparse")
+    "create_feature_spec_for_parsing",
+    "make_place_holder_tensors_for_base_features")}
+_MOVED.update(
+    embed_sequence="tf.keras.layers.Embedding or tf.nn.embedding_lookup",
+    safe_embedding_lookup_sparse="tf.nn.safe_embedding_lookup_sparse")
 
 
 def __getattr__(name):

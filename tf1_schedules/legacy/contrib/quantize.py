@@ -1,4 +1,4 @@
-"""`tensorflow.contrib.quantize`: importable; its graph rewrites are not provided.
+"""`tensorflow.contrib.quantize`: importable; no graph rewrites.
 
 TF1's quantization-aware training rewrote the graph in place, inserting
 fake-quantization ops around every convolution / matmul; that rewriter
@@ -12,7 +12,7 @@ Optimization Toolkit, `tfmot.quantization.keras`, for Keras models).
 >>> create_training_graph()  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-NotImplementedError: tensorflow.contrib.quantize.create_training_graph is not supported ...
+NotImplementedError: tensorflow.contrib.quantize.create_training_graph ...
 """
 __all__ = [
     "create_eval_graph",
@@ -34,13 +34,13 @@ def _unsupported(function):
 
 
 def create_training_graph(input_graph=None, quant_delay=0):
-    """Not supported (TF 2.x removed the rewriter): raises `NotImplementedError`."""
+    """Not supported (TF 2.x removed the rewriter): `NotImplementedError`."""
     del input_graph, quant_delay
     raise _unsupported("create_training_graph")
 
 
 def create_eval_graph(input_graph=None):
-    """Not supported (TF 2.x removed the rewriter): raises `NotImplementedError`."""
+    """Not supported (TF 2.x removed the rewriter): `NotImplementedError`."""
     del input_graph
     raise _unsupported("create_eval_graph")
 
@@ -49,7 +49,7 @@ def experimental_create_training_graph(input_graph=None, weight_bits=8,
                                        activation_bits=8, symmetric=False,
                                        quant_delay=0, freeze_bn_delay=None,
                                        scope=None):
-    """Not supported (TF 2.x removed the rewriter): raises `NotImplementedError`."""
+    """Not supported (TF 2.x removed the rewriter): `NotImplementedError`."""
     del (input_graph, weight_bits, activation_bits, symmetric, quant_delay,
          freeze_bn_delay, scope)
     raise _unsupported("experimental_create_training_graph")
@@ -58,7 +58,7 @@ def experimental_create_training_graph(input_graph=None, weight_bits=8,
 def experimental_create_eval_graph(input_graph=None, weight_bits=8,
                                    activation_bits=8, symmetric=False,
                                    quant_delay=None, scope=None):
-    """Not supported (TF 2.x removed the rewriter): raises `NotImplementedError`."""
+    """Not supported (TF 2.x removed the rewriter): `NotImplementedError`."""
     del (input_graph, weight_bits, activation_bits, symmetric, quant_delay,
          scope)
     raise _unsupported("experimental_create_eval_graph")
