@@ -391,7 +391,7 @@ CASES = [
       lambda e: preview.values("exponential_decay", [[0, 1]],
                                learning_rate=0.1, decay_steps=10,
                                decay_rate=0.5),
-      shows="steps=array("),
+      shows="steps=[[0, 1]]"),
     c("preview.values", "decay_steps=0", ValueError,
       lambda e: preview.values("exponential_decay", [0, 1],
                                learning_rate=0.1, decay_steps=0,
@@ -573,7 +573,7 @@ CASES = [
 
 # Further rows, one file per layer (`bad_input_cases_<layer>.py`, each a
 # `CASES` list built with `c`), so the layers' rows are kept apart.
-for _layer in ("schedules", "optim", "tools", "legacy"):
+for _layer in ("schedules", "optim", "keras", "tools", "legacy"):
     try:
         _more = importlib.import_module(f"tests.bad_input_cases_{_layer}")
     except ModuleNotFoundError as _error:

@@ -157,3 +157,15 @@ def test_h5_without_custom_objects_fails_loudly(tmp_path):
     model.save(path)
     with pytest.raises((TypeError, ValueError)):
         tf_keras.models.load_model(path)
+
+
+def test_saving_a_tf1_eager_callable_fails_at_save_not_at_load(tmp_path):
+    # A TF1-style eager callable follows global_step: Keras would write a
+    # file it cannot read back. The save itself says what to use instead.
+    import tf1_schedules as ts
+    tf.compat.v1.train.get_or_create_global_step()
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(
+        ts.cosine_decay(0.1, None, 10)), loss="mse")
+    with pytest.raises(TypeError, match=r"keras_schedules\.CosineDecay\("):
+        model.save(tmp_path / "m.keras")

@@ -348,7 +348,8 @@ def test_lr_scheduler_signature_and_home():
     assert tf1_schedules.LRScheduler is ks.LRScheduler
     assert str(inspect.signature(ks.LRScheduler)) == (
         "(iterations, lr, policy='step', warm_up=0.1, "
-        "initial_cycle_length=2500, cycle_weight=2.0, decay_step=0.1)")
+        "initial_cycle_length=2500, cycle_weight=2.0, decay_step=0.1, *, "
+        "double_step=True)")  # the snippet's flag, keyword-only
     from tf1_schedules.schedules import policies
     assert not hasattr(policies, "LRScheduler")
 

@@ -400,11 +400,13 @@ class LRScheduler(RegistrySchedule):
     """
 
     def __init__(self, iterations, lr, policy="step", warm_up=0.1,
-                 initial_cycle_length=2500, cycle_weight=2.0, decay_step=0.1):
+                 initial_cycle_length=2500, cycle_weight=2.0, decay_step=0.1,
+                 *, double_step=True):
         super().__init__(
             iterations=iterations, lr=lr, policy=policy, warm_up=warm_up,
             initial_cycle_length=initial_cycle_length,
-            cycle_weight=cycle_weight, decay_step=decay_step)
+            cycle_weight=cycle_weight, decay_step=decay_step,
+            double_step=double_step)
 
     def _value(self, step):
         """The learning rate at `step`, a Python float."""

@@ -47,6 +47,13 @@ def global_step_dtype():
     return tf.as_dtype(existing.dtype).base_dtype
 
 
+# Called with the `ScheduleFn` at the start of every call, from
+# `ScheduleFn.__call__` itself (so a hook can look at who is calling):
+# `keras_schedules` registers its warning for Keras optimizers, whose step
+# is their own `iterations`, not `global_step`.
+CALL_HOOKS = []
+
+
 class ScheduleFn:
     """A zero-argument callable: the schedule evaluated at the current step.
 
@@ -67,7 +74,18 @@ class ScheduleFn:
         self.__name__ = name
 
     def __call__(self):
+        for hook in CALL_HOOKS:
+            hook(self)
         return self.build(self.step)
+
+    def get_config(self):
+        """Not serializable: Keras would save a file it cannot load."""
+        cls = "".join(part.title() for part in self.__name__.split("_"))
+        raise TypeError(
+            f"{self.__name__}: a TF1-style eager callable follows "
+            "`global_step` and cannot be saved with a Keras model; give the "
+            f"optimizer tf1_schedules.keras_schedules.{cls}(...) (the same "
+            "arguments without the step) instead.")
 
     def at(self, step):
         """The schedule evaluated at another `step` (a number or a vector)."""
