@@ -231,6 +231,9 @@ def _history(steps, lr):
             "eval_accuracy": [0.2, 0.95], **lr}
 
 
+# Slow: loading scripts/demo.py imports `tf1_schedules.slim_compat`, which
+# patches tf_slim for the rest of the session (as test_demo's tests do).
+@pytest.mark.slow
 def test_demo_curves_figure_is_readable_in_a_readme():
     demo = runpy.run_path(os.path.join(ROOT, "scripts", "demo.py"),
                           run_name="demo")
