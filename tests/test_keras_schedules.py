@@ -16,11 +16,9 @@ import tf1_schedules
 from tf1_schedules import keras_schedules as ks
 from tf1_schedules.schedules import _mode
 from tf1_schedules.schedules import step_fns
-from tf1_schedules.tools import preview
 from tf1_schedules.schedules import registry
 
-# One example per schedule: the gallery's first curve (seed parameters).
-EXAMPLES = {item.name: item.curves[0].params for item in preview.GALLERY}
+from tests.schedule_examples import EXAMPLES  # noqa: E402
 STEPS = np.array([0, 1, 999, 2000, 2001, 5000, 14999, 30000, 99999])
 
 
