@@ -341,6 +341,17 @@ def test_namespace_applies_to_the_tree_not_to_libraries(tree):
     assert app["tf"] is tf and app["helper"].tf is tf
 
 
+def test_namespace_gives_tf1_layers_and_undo_puts_tfs_back(tree):
+    before = tf.compat.v1.layers
+    with tf1_namespace(tree, contrib=False):
+        layers = tf.compat.v1.layers
+        assert callable(layers.dense) and callable(layers.conv2d)
+        with tf.Graph().as_default():
+            out = layers.dense(tf.zeros([2, 3]), 4)
+        assert out.shape.as_list() == [2, 4]
+    assert tf.compat.v1.layers is before
+
+
 def test_namespace_leaves_explicit_tensorflow_imports_alone(tree):
     write(tree / "explicit.py", """
         import tensorflow.compat.v1 as v1
@@ -401,6 +412,7 @@ def test_python_m_run_with_all_flags(tmp_path):
         from models import net
         gs = tf.train.get_or_create_global_step()
         rate = tf.train.piecewise_constant(gs, [10], [0.1, 0.01])
+        dense = tf.layers.dense(tf.zeros([2, 3]), 4)  # TF1's tf.layers
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             value = float(sess.run(rate))
@@ -413,7 +425,8 @@ def test_python_m_run_with_all_flags(tmp_path):
             swapped=tf.train.piecewise_constant is
                     tf1_schedules.piecewise_constant,
             value=value, width=net.WIDTH, np_int=np.int is int,
-            contrib=hasattr(tf, "contrib")),
+            contrib=hasattr(tf, "contrib"),
+            dense=dense.shape.as_list()),
             open("report.json", "w"))
         sys.exit(3)
     """)
@@ -428,7 +441,7 @@ def test_python_m_run_with_all_flags(tmp_path):
         eager=False, session=True, script_v1=True, net_v1=True,
         outside_real="tensorflow", swapped=True,
         value=float(np.float32(0.1)), width=3, np_int=True,
-        contrib=True)
+        contrib=True, dense=[2, 4])
 
 
 _TF1_BEHAVIOR_CHILD = """

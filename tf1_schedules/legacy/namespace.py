@@ -4,11 +4,12 @@
 tensorflow import x``) bind `tensorflow.compat.v1`, with `contrib` attached,
 in modules whose file lies under `root` -- the script's own tree -- so
 2018-era code (`tf.Session`, `tf.train.exponential_decay`,
-`tf.summary.FileWriter`, `tf.contrib.slim`) runs unchanged. Everything else
-keeps the real `tensorflow`: installed libraries (anything in a
-``site-packages`` / ``dist-packages`` directory or the interpreter's library
-paths, even when a virtual environment lives inside `root`), the standard
-library, this package, and code without a ``__file__``.
+`tf.summary.FileWriter`, `tf.contrib.slim`, `tf.layers.dense`) runs
+unchanged. Everything else keeps the real `tensorflow`: installed libraries
+(anything in a ``site-packages`` / ``dist-packages`` directory or the
+interpreter's library paths, even when a virtual environment lives inside
+`root`), the standard library, this package, and code without a
+``__file__``.
 
 How: `builtins.__import__` is wrapped. The wrapper runs the real import
 first (so `sys.modules` and every library see the real TensorFlow), then, for
@@ -17,8 +18,10 @@ the top-level name ``tensorflow`` only, hands the importing module
 import statement passes) is in scope. ``import tensorflow.compat.v1 as tf``
 and ``import tensorflow.contrib.slim as slim`` are untouched (they bind
 through the real package). Modules imported before the install keep their
-binding. `undo()` puts the previous `__import__` back and detaches
-`contrib`.
+binding. `tf.layers`, which TF 2.16+ routes to Keras 3 (it has none of
+TF1's layers), is pointed at tf_keras's TF1 layers while the namespace is
+on, if tf_keras is installed. `undo()` puts the previous `__import__` and
+`tf.layers` back and detaches `contrib`.
 
 >>> import os, tempfile, runpy
 >>> import tensorflow as real_tf
@@ -112,6 +115,33 @@ def _attach_contrib(v1):
     return undo
 
 
+_TF1_LAYERS = "tf_keras.api._v1.keras.__internal__.legacy.layers"
+
+
+def _attach_tf1_layers(v1):
+    """Points `tf.compat.v1.layers` at TF1's layers when it has none.
+
+    TF 2.16+ routes `tf.compat.v1.layers` to Keras 3, which has no TF1
+    layers (`tf.layers.dense` raises ``AttributeError: `dense` is not
+    available with Keras 3``) unless ``TF_USE_LEGACY_KERAS=1`` was set before
+    TensorFlow was imported. tf_keras ships them (the same classes
+    ``TF_USE_LEGACY_KERAS=1`` would route to), so the attribute, which can
+    only fail as it is, is pointed there. Returns the undo.
+    """
+    previous = v1.layers
+    try:
+        previous.dense  # noqa: B018 (the probe)
+        return lambda: None
+    except (AttributeError, ImportError):
+        pass
+    try:
+        layers = importlib.import_module(_TF1_LAYERS)
+    except ImportError:  # no tf_keras: tf.layers stays unavailable
+        return lambda: None
+    setattr(v1, "layers", layers)
+    return lambda: setattr(v1, "layers", previous)
+
+
 def _scoped_import(original, root, v1):
     excluded = _excluded_roots()
     verdicts = {}
@@ -144,18 +174,21 @@ def tf1_namespace(root, *, contrib=True):
 
     Returns:
       An `Installation`; `undo()` restores the previous `builtins.__import__`
-      (undo nested installations in reverse order).
+      and `tf.compat.v1.layers` (undo nested installations in reverse
+      order).
     """
     root = _check_root(root)
     if not isinstance(contrib, bool):
         fail("tf1_namespace", "contrib", "a bool", contrib, TypeError)
     v1 = tf.compat.v1
     undo_contrib = _attach_contrib(v1) if contrib else (lambda: None)
+    undo_layers = _attach_tf1_layers(v1)
     original = builtins.__import__
     builtins.__import__ = _scoped_import(original, root, v1)
 
     def undo():
         builtins.__import__ = original
+        undo_layers()
         undo_contrib()
 
     return Installation("tf1_namespace", undo, detail=root)
