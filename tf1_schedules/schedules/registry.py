@@ -58,6 +58,8 @@ def get(name):
 
 def find(obj):
     """The schedule whose TF1 function or factory is `obj`, or None."""
+    if obj is None:
+        return None
     for schedule in SCHEDULES.values():
         if obj is schedule.tf1 or obj is schedule.fn:
             return schedule
