@@ -176,4 +176,9 @@ CASES = [
       prepare=_checkpoint(), modes=GRAPH),
     # fine-tuning: broken checkpoint files, found when the plan is made
     *_restore_rows(),
+    # errors name the function the user called, not the Group it builds
+    c("groups.layer_decay_groups", "layers=[5]", TypeError,
+      lambda e: groups.layer_decay_groups([5], 0.5), shows="layers=5"),
+    c("groups.Group", "learning_rate=-0.1", ValueError,
+      lambda e: groups.Group("net", learning_rate=-0.1)),
 ]

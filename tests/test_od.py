@@ -73,8 +73,12 @@ def test_cosine_signature_keeps_od_order_and_adds_keyword_only_options():
 
 
 def test_manual_stepping_is_an_alias():
-    assert W.manual_stepping is W.piecewise_with_warmup
-    assert W.manual_stepping_fn is W.piecewise_with_warmup_fn
+    # One definition under OD's two names; errors name the one called.
+    assert W.MANUAL_STEPPING.define is W.PIECEWISE_WITH_WARMUP.define
+    assert (inspect.signature(W.manual_stepping)
+            == inspect.signature(W.piecewise_with_warmup))
+    assert (inspect.signature(W.manual_stepping_fn)
+            == inspect.signature(W.piecewise_with_warmup_fn))
 
 
 # ---------------------------------------------------------- golden values --
@@ -331,7 +335,7 @@ INVALID = [
     ("od_first_zero", _manual([0, 3], [1., 2., 3.]), ValueError,
      r"^First step cannot be zero\.$"),
     ("bool_boundary", _manual([True], [1., 2.]), TypeError,
-     "^piecewise_with_warmup: `boundaries` must be integers, not bools"),
+     "^manual_stepping: `boundaries` must be integers, not bools"),
     ("od_base_below_warmup", lambda: W.cosine_decay_with_warmup(
         0, 0.1, 100, 0.2, 10), ValueError,
      r"^learning_rate_base must be larger or equal to warmup_learning_rate\.$"),

@@ -84,16 +84,16 @@ class Group:
         return f"Group({label})"
 
 
-def _check_members(fn, variables):
+def _check_members(fn, variables, arg="variables"):
     items = (list(variables) if isinstance(variables, (list, tuple))
              else [variables])
     if not items:
-        checks.fail(fn, "variables", "non-empty", variables)
+        checks.fail(fn, arg, "non-empty", variables)
     for item in items:
         if isinstance(item, str) and not item.strip("/"):
-            checks.fail(fn, "variables", "non-empty scope strings", variables)
+            checks.fail(fn, arg, "non-empty scope strings", variables)
         if not (_is_variable(item) or isinstance(item, (str, re.Pattern))):
-            checks.fail(fn, "variables",
+            checks.fail(fn, arg,
                         "tf.Variables, scope strings or compiled regexes",
                         variables, TypeError)
     return tuple(items)
@@ -207,6 +207,8 @@ def layer_decay_groups(layers, decay):
     if isinstance(layers, (str, re.Pattern)) or not layers:
         checks.fail(fn, "layers", "a non-empty list", layers, TypeError)
     checks.check_number(fn, "decay", decay, low=0, low_inclusive=False)
+    for layer in layers:
+        _check_members(fn, layer, arg="layers")
     n = len(layers)
     return [Group(layer, multiplier=decay ** (n - 1 - i),
                   name=layer if isinstance(layer, str) else None)

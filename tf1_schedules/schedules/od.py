@@ -423,5 +423,7 @@ cosine_decay_with_warmup = COSINE_DECAY_WITH_WARMUP.tf1
 cosine_decay_with_warmup_fn = COSINE_DECAY_WITH_WARMUP.fn
 piecewise_with_warmup = PIECEWISE_WITH_WARMUP.tf1
 piecewise_with_warmup_fn = PIECEWISE_WITH_WARMUP.fn
-manual_stepping = piecewise_with_warmup
-manual_stepping_fn = piecewise_with_warmup_fn
+# OD's own name: the same definition, its errors naming `manual_stepping`.
+MANUAL_STEPPING = Schedule(_piecewise_with_warmup, "manual_stepping", **_OD)
+manual_stepping = MANUAL_STEPPING.tf1
+manual_stepping_fn = MANUAL_STEPPING.fn
