@@ -84,9 +84,15 @@ def test_patch_is_idempotent():
     second = repairs.patch()
     assert not first.changed and not second.changed
     assert first == second
-    assert len(second.present) == 6 + len(repairs._ATTRIBUTE_REPAIRS)
+    # 6 module aliases, the removed attributes, the checkpoint-indexing view
+    # of `tf_slim.ops.variables.tf`, the eager guards.
+    n_present = (6 + len(repairs._ATTRIBUTE_REPAIRS) + 1
+                 + len(repairs._EAGER_GUARDS))
+    assert len(second.present) == n_present == 18
+    assert second.guarded == () and not second.eager_disabled
     assert repairs.LAST_REPORT is second
-    assert "already present (15)" in str(second)
+    assert "already present (18)" in str(second)
+    assert "eager-guarded (0): -" in str(second)
 
 
 def test_patch_sets_only_absent_entries(monkeypatch, caplog):
