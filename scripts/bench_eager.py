@@ -1,8 +1,8 @@
 """Benchmark: eager per-call cost of the package's schedules (issue 12).
 
 Three tables, each measured in one process in interleaved rounds (every
-contender once per round, in turn); a cell is the median over rounds of the
-per-round median of single-call times.
+contender once per round, in a shuffled order); a cell is the median over
+rounds of the per-round median of single-call times.
 
 1. Zero-argument callables (what `tf1_schedules.<decay>(..., step)` returns
    in eager mode, following a `tf.Variable` step) against TF's own
@@ -22,12 +22,15 @@ the assignment `update` makes); once wired, the public objects themselves
 are measured. The header says which.
 
     python scripts/bench_eager.py [--rounds 9] [--calls 200] [--updates 1000]
+        [--update-rounds 15] [--only callables|update|keras]
 
 Prints Markdown tables (pasted into BENCHMARKS.md).
 """
 import argparse
+import itertools
 import math
 import os
+import random
 import statistics
 import sys
 import time
@@ -174,14 +177,19 @@ def _sample(fn, calls):
 
 
 def interleaved(contenders, rounds, calls):
-    """label -> median over rounds of per-round median call time (us)."""
+    """label -> median over rounds of per-round median call time (us).
+
+    Each round runs every contender once, in a shuffled order."""
     for fn in contenders.values():  # warm-up: traces, caches
         for _ in range(20):
             fn()
     per_round = {label: [] for label in contenders}
+    order = list(contenders)
+    shuffle = random.Random(12).shuffle
     for _ in range(rounds):
-        for label, fn in contenders.items():
-            per_round[label].append(_sample(fn, calls))
+        shuffle(order)  # no contender always runs first (or after another)
+        for label in order:
+            per_round[label].append(_sample(contenders[label], calls))
     return {label: statistics.median(v) * 1e6
             for label, v in per_round.items()}
 
@@ -307,10 +315,15 @@ def _stepper(update, optimizer, n):
 
 def bench_update(rounds, updates, out):
     optimizer = keras.optimizers.SGD(POLICY_LR)
-    rates = [POLICY_LR * (1 + (i % 7) / 7) for i in range(POLICY_N)]
+    # The bare assignment assigns a float never assigned before in this
+    # process: TF caches the tensor of a Python scalar it has converted, which
+    # saves ~7 us when a value repeats (the constant and step policies'
+    # values do; the cosine and onecycle ones are new at every step).
+    fresh = itertools.count(1)
     rows, wired = [], None
     for policy in ("constant", "step", "cosine", "onecycle"):
         scheduler = keras_schedules.LRScheduler(POLICY_N, POLICY_LR, policy)
+        scheduler.update(optimizer, 0)  # a lazily built fast path exists now
         public = _wired(scheduler, PolicyValues)
         wired = public if wired is None else (wired and public)
         if public:
@@ -326,8 +339,8 @@ def bench_update(rounds, updates, out):
 
         seed = SeedScheduler(POLICY_N, POLICY_LR, policy)
 
-        def bare(opt, i):
-            opt.learning_rate = rates[i]
+        def bare(opt, i, fresh=fresh):
+            opt.learning_rate = POLICY_LR * (1.0 + next(fresh) * 1e-9)
 
         contenders = {
             "ours": _stepper(ours, optimizer, POLICY_N),
@@ -346,8 +359,8 @@ def bench_update(rounds, updates, out):
     print(f"\n### LRScheduler.update, Keras 3 SGD, per update "
           f"(ours: {how})\n", file=out)
     extra = "" if wired else " public update now (us) |"
-    print("| policy | ours (us) | seed's original (us) | bare assignment "
-          "(us) | ours / seed | ours / bare |" + extra, file=out)
+    print("| policy | ours (us) | seed's original (us) | bare assignment, "
+          "new float (us) | ours / seed | ours / bare |" + extra, file=out)
     print("|---|---|---|---|---|---|" + ("---|" if extra else ""), file=out)
     for policy, got in rows:
         o, s, b = got["ours"], got["seed"], got["bare"]
@@ -395,19 +408,20 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--updates", type=int, default=1000)
+    parser.add_argument("--update-rounds", type=int, default=15)
     parser.add_argument("--only", choices=("callables", "update", "keras"),
                         action="append")
     args = parser.parse_args(argv)
     only = set(args.only or ("callables", "update", "keras"))
     out = sys.stdout
     print(f"TF {tf.__version__}, Keras {keras.__version__}, "
-          f"{os.cpu_count()} CPUs; {args.rounds} interleaved rounds, "
-          f"{args.calls} calls ({args.updates} updates) per contender per "
-          f"round; medians.", file=out)
+          f"{os.cpu_count()} CPUs; {args.rounds} interleaved rounds of "
+          f"{args.calls} calls ({args.update_rounds} rounds of "
+          f"{args.updates} updates) per contender; medians.", file=out)
     if "callables" in only:
         bench_callables(args.rounds, args.calls, out)
     if "update" in only:
-        bench_update(args.rounds, args.updates, out)
+        bench_update(args.update_rounds, args.updates, out)
     if "keras" in only:
         bench_keras(args.rounds, args.calls, out)
 

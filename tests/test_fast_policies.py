@@ -29,6 +29,9 @@ CONFIGS = [
          warm_up=0.0333),
     dict(iterations=7, lr=0.1, policy="step", warm_up=0.2),  # one drop
     dict(iterations=2000, lr=np.float64(0.001), policy="step"),
+    dict(iterations=2000, lr=0.001, policy="step", double_step=False),
+    dict(iterations=7, lr=0.1, policy="step", warm_up=0.2,
+         double_step=False),
     dict(iterations=3000, lr=0.001, policy="cosine",
          initial_cycle_length=250),
     dict(iterations=2000, lr=0.1, policy="cosine", warm_up=0.0,

@@ -179,7 +179,7 @@ def _after_cosine_warmup(m, lr, warmup_steps, boundary, schedule):
 # --------------------------------------------------------- policies --
 
 def _policy_curve(iterations, lr, policy, warm_up, initial_cycle_length,
-                  cycle_weight, decay_step):
+                  cycle_weight, decay_step, double_step):
     """`value(k)` for the policy, or None where no exact replay exists."""
     if isinstance(lr, np.float64):
         m = _Math(np.float64)
@@ -198,7 +198,9 @@ def _policy_curve(iterations, lr, policy, warm_up, initial_cycle_length,
         start = math.floor(w) + 1 if w > 0 else 0
         first, second = int(n * 0.8), int(n * 0.9)
         rates = [lr, lr * decay_step, lr * decay_step ** 2.0]
-        if first == second:
+        if not double_step:
+            bounds, rates = [first], rates[:2]
+        elif first == second:
             bounds, rates = [second], [rates[0], rates[2]]
         else:
             bounds = [first, second]
@@ -245,7 +247,8 @@ class PolicyValues:
 
     Args:
       iterations, lr, policy, warm_up, initial_cycle_length, cycle_weight,
-      decay_step: as `LRScheduler` (validated by `lr_scheduler_fn`).
+      decay_step, double_step: as `LRScheduler` (validated by
+        `lr_scheduler_fn`; `double_step` is keyword-only).
       schedule: keyword-only; the policy's step function when the caller
         already built it (errors then name the caller); default
         `policies.lr_scheduler_fn(...)`.
@@ -261,14 +264,15 @@ class PolicyValues:
 
     def __init__(self, iterations, lr, policy="step", warm_up=0.1,
                  initial_cycle_length=2500, cycle_weight=2.0,
-                 decay_step=0.1, *, schedule=None):
+                 decay_step=0.1, *, double_step=True, schedule=None):
         if schedule is None:
             schedule = policies.lr_scheduler_fn(
                 iterations, lr, policy, warm_up, initial_cycle_length,
-                cycle_weight, decay_step)
+                cycle_weight, decay_step, double_step=double_step)
         self._tf = compiled(schedule)
         curve = _policy_curve(iterations, lr, policy, warm_up,
-                              initial_cycle_length, cycle_weight, decay_step)
+                              initial_cycle_length, cycle_weight, decay_step,
+                              double_step)
         if curve is not None:
             probes = _probe_steps(iterations, warm_up, initial_cycle_length,
                                   cycle_weight)
