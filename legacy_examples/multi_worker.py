@@ -46,13 +46,12 @@ import argparse
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-HOST = "127.0.0.1"
+from _processes import HOST, free_ports, reap  # noqa: E402
 COLLECTIVE_TIMEOUT = 60  # seconds a collective waits for the other worker
 KINDS = ("v1_sgd", "groups", "bert")
 MODES = ("graph", "function")
@@ -81,34 +80,6 @@ def parse_args(argv=None):
 
 # ---------------------------------------------------------------- launcher --
 
-def free_ports(count):
-    """`count` distinct free TCP ports on 127.0.0.1 (bound to port 0)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind((HOST, 0))
-            sockets.append(sock)
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-def _reap(processes):
-    """Terminates, then kills, every process still running; waits for all."""
-    for proc in processes:
-        if proc.poll() is None:
-            proc.terminate()
-    deadline = time.monotonic() + 5
-    for proc in processes:
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def launch(args):
     """Runs both workers; returns 0 when both finished successfully."""
     args.workdir = args.workdir or tempfile.mkdtemp(prefix="multi_worker_")
@@ -133,7 +104,7 @@ def launch(args):
         print(f"multi_worker: {error}; killing the workers", flush=True)
         codes = None
     finally:
-        _reap(processes)
+        reap(processes)
         for out in outputs:
             out.close()
     print(f"multi_worker: workers exit codes {codes}, all {len(processes)} "

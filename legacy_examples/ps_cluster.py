@@ -37,13 +37,12 @@ listens on its port on all interfaces; no traffic leaves the loopback.)
 """
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-HOST = "127.0.0.1"
+from _processes import HOST, free_ports, reap  # noqa: E402
 LAST_STEP_GRACE_SECS = 2  # stop_grace_period_secs
 
 
@@ -67,20 +66,6 @@ def parse_args(argv=None):
 
 # ---------------------------------------------------------------- launcher --
 
-def free_ports(count):
-    """`count` distinct free TCP ports on 127.0.0.1 (bound to port 0)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind((HOST, 0))
-            sockets.append(sock)
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 def _role_command(args, job_name, task_index, ps_hosts, worker_hosts):
     command = [sys.executable, os.path.abspath(__file__),
                "--job_name", job_name, "--task_index", str(task_index),
@@ -88,20 +73,6 @@ def _role_command(args, job_name, task_index, ps_hosts, worker_hosts):
                "--steps", str(args.steps), "--step_sleep",
                str(args.step_sleep), "--workdir", args.workdir]
     return command + (["--sync"] if args.sync else [])
-
-
-def _reap(processes):
-    """Terminates, then kills, every process still running; waits for all."""
-    for proc in processes:
-        if proc.poll() is None:
-            proc.terminate()
-    deadline = time.monotonic() + 5
-    for proc in processes:
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def launch(args):
@@ -136,7 +107,7 @@ def launch(args):
         print(f"ps_cluster: {error}; killing the cluster", flush=True)
         codes = None
     finally:
-        _reap(processes)
+        reap(processes)
         for out in outputs.values():
             out.close()
     print(f"ps_cluster: workers exit codes {codes}, all {len(processes)} "

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.test_ps_cluster import _orphans  # noqa: E402
 
 pytestmark = pytest.mark.slow  # child processes: skipped by -m 'not slow'
 
@@ -34,18 +35,6 @@ KINDS = ("v1_sgd", "groups", "bert")
 MODES = ("graph", "function")
 START = [[[0.1], [-0.2]], [0.05]]
 
-
-def _orphans(workdir):
-    """Processes whose command line names `workdir` (Linux /proc)."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if str(workdir).encode() in cmdline:
-            found.append(int(pid))
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -25,23 +25,13 @@ False
 import tensorflow as tf
 
 from tf1_schedules.legacy._handle import Installation
+from tf1_schedules.schedules import decay
 
 __all__ = ["NAMES", "ORIGINALS", "swap_schedules"]
 
 # The nine TF1 decays, plus `piecewise_constant_decay`, TF1's second name
 # for `piecewise_constant`.
-NAMES = (
-    "exponential_decay",
-    "natural_exp_decay",
-    "inverse_time_decay",
-    "polynomial_decay",
-    "piecewise_constant",
-    "piecewise_constant_decay",
-    "cosine_decay",
-    "cosine_decay_restarts",
-    "linear_cosine_decay",
-    "noisy_linear_cosine_decay",
-)
+NAMES = tuple(decay.__all__)
 
 # name -> the function object found on `tf.compat.v1.train` by the first
 # active swap (empty when no swap is active).
@@ -50,9 +40,7 @@ _ACTIVE = []
 
 
 def _replacements():
-    import tf1_schedules
-
-    return {name: getattr(tf1_schedules, name) for name in NAMES}
+    return {name: getattr(decay, name) for name in NAMES}
 
 
 def swap_schedules():
