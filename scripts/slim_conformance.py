@@ -101,6 +101,9 @@ ANY = None  # `Adaptation.files` value: every test file
 # that the library code behind the test runs. Nothing here changes what a test
 # asserts about tf-slim.
 ADAPTATIONS = (
+    Adaptation(("layers/sparse_ops_test.py",), r"\bnp\.bool\b(?!_)",
+               "np.bool_", "NumPy 1.24 removed the alias `np.bool` (NumPy 2.0 "
+               "re-added it as `np.bool_`; needed on NumPy 1.24-1.26)"),
     Adaptation(("layers/sparse_ops_test.py",), r"\bnp\.object\b(?!_)",
                "np.object_",
                "NumPy 1.24 removed the alias `np.object` (it was `object`)"),
@@ -114,18 +117,19 @@ ADAPTATIONS = (
     Adaptation(("data/tfexample_decoder_test.py",), r"\.tostring\(\)",
                ".tobytes()",
                "NumPy 2.0 removed `ndarray.tostring` (use `tobytes`)"),
-    # TF 2.14-2.16 moved these out of the internal modules the tests import
-    # (`variable_v1.py`, `resource_variables_toggle.py`); the public
-    # `tf.compat.v1` names (the tests' `tf`) are the same objects/functions.
+    # TF moved these out of the internal modules the tests import (into
+    # `variable_v1.py`, `resource_variables_toggle.py`; gone from 2.16 on);
+    # the public `tf.compat.v1` names (the tests' `tf`) are the same objects.
     Adaptation(ANY, r"\bvariables(?:_lib)?\.VariableV1\(", "tf.Variable(",
-               "TF 2.14 removed `variables.VariableV1` "
+               "TF (2.16 and later) no longer has `variables.VariableV1` "
                "(it is `tf.compat.v1.Variable`)"),
     Adaptation(ANY, r"\bvariable_scope\.((?:en|dis)able_resource_variables|"
                r"resource_variables_enabled)\(", r"tf.\1(",
-               "TF 2.16 removed `variable_scope.enable_resource_variables`, "
-               "`disable_resource_variables`, `resource_variables_enabled` "
-               "(they are `tf.compat.v1.*`)"),
-    # NumPy 2 (>= 2.?): `int()` of a one-element 1-D array raises TypeError.
+               "TF (2.16 and later) no longer has `variable_scope."
+               "enable_resource_variables`, `disable_resource_variables`, "
+               "`resource_variables_enabled` (they are `tf.compat.v1.*`)"),
+    # NumPy 2.x: `int()` of a one-element 1-D array raises TypeError (a
+    # DeprecationWarning since NumPy 1.25).
     Adaptation(ANY, r"int\(2 \* self\._labels\[i\] \+",
                "int(2 * self._labels[i, 0] +",
                "NumPy 2 no longer converts a 1-element 1-D array to a Python "
@@ -140,6 +144,11 @@ ADAPTATIONS = (
                "float32, so `assertAlmostEqual`'s 7-place check sees the "
                "float32 rounding of the subtraction (6e-8); `float()` is the "
                "NumPy 1 comparison"),
+    Adaptation(("evaluation_test.py",),
+               r"hooks\.DumpingDebugHook\(dumping_root, log_usage=False\)",
+               "hooks.DumpingDebugHook(dumping_root)",
+               "TF 2's tfdbg `DumpingDebugHook` no longer takes `log_usage` "
+               "(it only switched off usage logging)"),
     Adaptation(("evaluation_test.py",), r"^from nose\.tools import nottest$",
                "def nottest(fn):  # nose's decorator, without nose\n"
                "  fn.__test__ = False\n  return fn",
@@ -163,14 +172,15 @@ CLASS_NAMES = {"a": "(a) library-side", "b": "(b) test-side",
 
 # Matched against "<file>::<test id>: <first line of the message>"; the
 # first rule that matches wins.
-_NUMPY2 = "the test uses an API NumPy 2 removed (adapted in `adapted`)"
+_NUMPY2 = ("the test uses an API NumPy 1.24 / 2.0 removed (adapted in "
+           "`adapted`)")
 _TF_MOVED = ("the test imports a TF-internal name TF moved (adapted in "
              "`adapted`)")
 CLASSIFICATION = (
     Rule(r"has no attribute '(VariableV1|enable_resource_variables|"
          r"disable_resource_variables|resource_variables_enabled)'", "b",
          _TF_MOVED),
-    Rule(r"numpy' has no attribute '(object|float|product)'|"
+    Rule(r"numpy' has no attribute '(bool|object|float|product)'|"
          r"no attribute 'tostring'", "b", _NUMPY2),
     Rule(r"only 0-dimensional arrays can be converted to Python scalars",
          "b", "the test's `int(labels[i])` on a shape-(1,) row: NumPy 2 "
@@ -178,6 +188,9 @@ CLASSIFICATION = (
     Rule(r"No module named 'nose'", "b",
          "missing test dependency `nose` (unmaintained; adapted in "
          "`adapted`)"),
+    Rule(r"unexpected keyword argument 'log_usage'", "b",
+         "the test passes `log_usage=` to tfdbg's `DumpingDebugHook`, "
+         "which TF 2 dropped (adapted in `adapted`)"),
     Rule(r"F1ScoreTest::testSomeCorrect:", "b",
          "NumPy 2 promotion (NEP 50) in the test's own comparison (adapted "
          "in `adapted`)"),
@@ -199,6 +212,9 @@ CLASSIFICATION = (
          r"integers, slices", "a",
          "tf-slim indexes with a list of slices (NumPy >= 1.23 IndexError); "
          "repaired"),
+    Rule(r"RevBlockTest::testConvAndBatchNorm: .*StagingError", "a",
+         "`batch_norm` inside a rev block (autograph truncates the message); "
+         "passes once repaired"),
     Rule(r"has no attribute '(Tensor|IndexedSlices|variable|cond|case|"
          r"while_loop|Assert|stack|unstack)'|legacy_tf_layers", "a",
          "tf-slim calls a TF-internal name TF removed; repaired"),
@@ -278,7 +294,7 @@ def _summary(message):
     """First line of `message`; with its last line when it is a header
     (autograph's "...: in user code:" errors)."""
     lines = [l.strip() for l in message.splitlines() if l.strip()]
-    if len(lines) > 1 and lines[0].endswith(":"):
+    if len(lines) > 1 and lines[0].endswith("in user code:"):
         return f"{lines[0]} ... {lines[-1]}"[:300]
     return _first_line(message)
 
@@ -541,6 +557,14 @@ def report(results, configs, header):
         rows = [(r.file, tid, msg) for r in results if r.config == config
                 for tid, msg in r.failures]
         lines += [f"### {config}: {len(rows)} failed or errored", ""]
+        by_class = {}
+        for name, tid, msg in rows:
+            cls = CLASS_NAMES.get(classify(name, tid, msg)[0], "unclassified")
+            by_class[cls] = by_class.get(cls, 0) + 1
+        if rows:
+            lines += ["By class: " + ", ".join(
+                f"{cls} {n}" for cls, n in sorted(by_class.items())) + ".",
+                ""]
         if not rows:
             lines += ["none", ""]
             continue
@@ -575,9 +599,29 @@ def report(results, configs, header):
 def _versions(python):
     out = subprocess.run(
         [python, "-c", "from importlib.metadata import version as v; "
-         "print(', '.join(f'{p} {v(p)}' for p in ('tensorflow', 'tf-keras',"
-         " 'tf-slim', 'numpy')))"], capture_output=True, text=True)
+         "print(v('tensorflow') + ' (' + ', '.join(f'{p} {v(p)}' for p in "
+         "('tf-keras', 'tf-slim', 'numpy')) + ')')"],
+        capture_output=True, text=True)
     return out.stdout.strip() or "unknown"
+
+
+def _header(jobs, files, configs, minutes, versions, note=""):
+    return (
+        f"# tf-slim's own tests on TF {versions}\n\n"
+        f"Generated by `python scripts/slim_conformance.py -j {jobs}` "
+        f"({files} files x {configs} configurations, one pytest "
+        f"process per file and configuration, {minutes} min wall "
+        f"on a shared 2-core machine). The files are the ones tf-slim 1.1.0 "
+        f"ships in its wheel (`tf_slim/**/*_test.py`); each disables eager "
+        f"execution itself (`setUpModule`).\n\n"
+        f"* `plain`: the installed files, no repairs (tf-slim as shipped);\n"
+        f"* `repaired`: the installed files after "
+        f"`tf1_schedules.slim.repairs.patch()`;\n"
+        f"* `adapted`: repaired, on copies of the files with the test-side "
+        f"adaptations listed below (nothing a test asserts is changed).\n\n"
+        f"Counts are pytest's (junit xml); `skipped` are TF's own skips "
+        f"(`test_session` is \"Not a test.\", GPU-only cases)."
+        + (f"\n\n{note}" if note else ""))
 
 
 def _render_saved(args):
@@ -588,7 +632,9 @@ def _render_saved(args):
                for r in saved["results"]]
     configs = [c for c in CONFIGS if any(r.config == c for r in results)]
     with open(args.out, "w", encoding="utf-8") as handle:
-        handle.write(report(results, configs, saved["header"]))
+        header = (_header(**saved["meta"]) if "meta" in saved
+                  else saved["header"])
+        handle.write(report(results, configs, header))
     return 0
 
 
@@ -609,6 +655,7 @@ def main(argv=None):
     parser.add_argument("--from-json", default="",
                         help="re-render --out from a saved --json; no run")
     args = parser.parse_args(argv)
+    args.python = os.path.abspath(args.python)  # the children run elsewhere
     if args.from_json:
         return _render_saved(args)
     configs = [c for c in args.configs.split(",") if c]
@@ -636,11 +683,9 @@ def main(argv=None):
             print(f"{result.config:9s} {result.file:40s} {_cell(result):24s}"
                   f" {result.seconds:7.1f}s", flush=True)
     elapsed = time.monotonic() - start
-    header = (f"# tf-slim's own tests on this TF\n\n"
-              f"Generated by `scripts/slim_conformance.py -j {args.jobs}` "
-              f"({len(files)} files x {len(configs)} configurations, "
-              f"{elapsed / 60:.0f} min wall on this machine). Packages: "
-              f"{_versions(args.python)}.")
+    meta = {"jobs": args.jobs, "files": len(files), "configs": len(configs),
+            "minutes": round(elapsed / 60), "versions": _versions(args.python)}
+    header = _header(**meta)
     text = report(results, configs, header)
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
@@ -650,7 +695,7 @@ def main(argv=None):
         os.makedirs(os.path.dirname(os.path.abspath(args.json)),
                     exist_ok=True)
         with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump({"header": header,
+            json.dump({"header": header, "meta": meta,
                        "results": [dataclasses.asdict(r) for r in results]},
                       handle, indent=1)
     for config in configs:

@@ -6,6 +6,10 @@
 # TF_VERSIONS      versions to test (default "2.16 2.21": the oldest supported and the newest)
 # PYTHON           interpreter for the environments (default python3; TF 2.16 needs Python <= 3.12)
 # MATRIX_TIMEOUT   seconds allowed to one version's pytest run (default 3600)
+# MATRIX_TESTS     what pytest runs (default "tests": the whole suite)
+# MATRIX_CONFORMANCE=1  also run tf-slim's own tests (scripts/slim_conformance.py, plain /
+#                  repaired / adapted) in each environment: out/matrix/slim_conformance_tf<version>.md;
+#                  MATRIX_CONFORMANCE_JOBS parallel files (default 2)
 #
 # Each version gets `.venv-tf<version>` (gitignored) with the requirements and test extras that
 # setup.py declares, plus `tensorflow==<version>.*` and the matching `tf-keras==<version>.*`
@@ -18,6 +22,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${PYTHON:-python3}"
 VERSIONS="${TF_VERSIONS:-2.16 2.21}"
 TIMEOUT="${MATRIX_TIMEOUT:-3600}"
+TESTS="${MATRIX_TESTS:-tests}"
+CONFORMANCE="${MATRIX_CONFORMANCE:-0}"
 SETUP_ONLY=0
 if [ "${1:-}" = "--setup-only" ]; then
   SETUP_ONLY=1
@@ -64,7 +70,7 @@ print(", ".join(f"{p} {version(p)}" for p in
 ' 2>/dev/null
 }
 
-declare -A RESULT DURATION PACKAGES
+declare -A RESULT DURATION PACKAGES SLIM
 STATUS=0
 for version in $VERSIONS; do
   log="$LOGS/tf$version.log"
@@ -85,8 +91,9 @@ for version in $VERSIONS; do
   fi
   echo "== TF $version: running the suite (${PACKAGES[$version]})"
   start=$(date +%s)
+  # shellcheck disable=SC2086  # MATRIX_TESTS: one path per word
   (cd "$ROOT" && PYTHONPATH="$ROOT" timeout -k 30 "$TIMEOUT" \
-     "$ROOT/.venv-tf$version/bin/python" -m pytest -q -p no:cacheprovider "$@" tests) \
+     "$ROOT/.venv-tf$version/bin/python" -m pytest -q -p no:cacheprovider "$@" $TESTS) \
      >>"$log" 2>&1
   rc=$?
   DURATION[$version]=$(( $(date +%s) - start ))
@@ -98,12 +105,23 @@ for version in $VERSIONS; do
   fi
   RESULT[$version]="${last:-no result line} (exit $rc)"
   [ "$rc" = 0 ] || STATUS=1
+  SLIM[$version]="-"
+  if [ "$CONFORMANCE" = 1 ]; then
+    echo "== TF $version: tf-slim's own tests (log: $LOGS/slim_conformance_tf$version.log)"
+    "$ROOT/.venv-tf$version/bin/python" "$ROOT/scripts/slim_conformance.py" \
+      --python "$ROOT/.venv-tf$version/bin/python" -j "${MATRIX_CONFORMANCE_JOBS:-2}" \
+      --out "$LOGS/slim_conformance_tf$version.md" \
+      --json "$LOGS/slim_conformance_tf$version.json" >"$LOGS/slim_conformance_tf$version.log" 2>&1 \
+      || STATUS=1
+    SLIM[$version]="$(grep -E '^(plain|repaired|adapted):' "$LOGS/slim_conformance_tf$version.log" \
+                      | sed 's/ passed.*of / of /' | paste -sd ';' -)"
+  fi
 done
 
 echo
-echo "| TF | packages | result | seconds |"
-echo "|---|---|---|---|"
+echo "| TF | packages | result | seconds | tf-slim's own tests (passed of run) |"
+echo "|---|---|---|---|---|"
 for version in $VERSIONS; do
-  echo "| $version | ${PACKAGES[$version]} | ${RESULT[$version]} | ${DURATION[$version]} |"
+  echo "| $version | ${PACKAGES[$version]} | ${RESULT[$version]} | ${DURATION[$version]} | ${SLIM[$version]:--} |"
 done
 exit "$STATUS"
