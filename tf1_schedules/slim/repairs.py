@@ -375,7 +375,8 @@ def patch(*, disable_eager=False):
         eager execution is on), as TF1 code such as `slim.learning.train`
         needs; call `patch` at the start of the program when using it. By
         default eager execution is left alone and `slim.learning.train`
-        raises `EagerTrainingError` under it.
+        raises `EagerTrainingError` under it. With
+        ``TF1_SCHEDULES_NO_SLIM_PATCH=1`` nothing is done, this included.
 
     Returns:
       A `PatchReport` of what this call set, what was already present and
