@@ -45,6 +45,8 @@ from tf1_schedules import _checks as checks
 from tf1_schedules.schedules import _mode
 from tf1_schedules.schedules import compose
 from tf1_schedules.schedules import registry
+from tf1_schedules.schedules._compiled import compiled
+from tf1_schedules.schedules.fast import PolicyValues
 
 try:  # a dependency of the package; optional here
     import tf_keras
@@ -216,8 +218,8 @@ class RegistrySchedule(Schedule):
                       inspect.signature(type(self)), args, kwargs)
         bound.apply_defaults()
         self._params = _checked(caller, bound.arguments)
-        self._fn = _factory(registry.get(self.schedule), caller)(
-            **self._params)
+        self._fn = compiled(_factory(registry.get(self.schedule), caller)(
+            **self._params))
 
     def __call__(self, step):
         return self._fn(step)
@@ -354,6 +356,11 @@ def _v1_learning_rate(optimizer):
 
 def _set_learning_rate(optimizer, value):
     """Sets a Keras (either flavour) or tf.compat.v1 optimizer's rate."""
+    _learning_rate_setter(optimizer)(value)
+
+
+def _learning_rate_setter(optimizer):
+    """`set(value)` for the optimizer's rate; TypeError for a wrong one."""
     if isinstance(optimizer, tf.compat.v1.train.Optimizer):
         variable = _v1_learning_rate(optimizer)
         if not isinstance(variable, tf.Variable):
@@ -362,12 +369,11 @@ def _set_learning_rate(optimizer, value):
                 "a tf.compat.v1 optimizer whose learning rate is a "
                 "tf.Variable (e.g. GradientDescentOptimizer(tf.Variable(0.1))"
                 "), or a Keras optimizer", optimizer, TypeError)
-        variable.assign(value)
-        return
+        return variable.assign
     if not hasattr(optimizer, "learning_rate"):
         checks.fail("LRScheduler.update", "optimizer",
                     "a Keras or tf.compat.v1 optimizer", optimizer, TypeError)
-    optimizer.learning_rate = value
+    return lambda value: setattr(optimizer, "learning_rate", value)
 
 
 @_keras("lr_scheduler")
@@ -409,8 +415,18 @@ class LRScheduler(RegistrySchedule):
             double_step=double_step)
 
     def _value(self, step):
-        """The learning rate at `step`, a Python float."""
-        return float(self(step))
+        """The learning rate at `step`, a Python float.
+
+        Integer steps take `PolicyValues`' exact Python path (no TF op; it
+        is built at the first update), other steps one compiled TF call.
+        """
+        if not checks.is_tensor(step):  # before the first trace
+            checks.check_step("LRScheduler", step, arg="step")
+        values = self.__dict__.get("_values")
+        if values is None:
+            values = self._values = PolicyValues(**self._params,
+                                                 schedule=self._fn)
+        return values(step)
 
     def update(self, optimizer, step):
         """Sets `optimizer`'s learning rate to its value at `step`.
@@ -427,8 +443,9 @@ class LRScheduler(RegistrySchedule):
                 "LRScheduler.update: needs eager execution. In graph mode "
                 "pass `lr_scheduler.for_global_step(global_step)` to the "
                 "optimizer instead.")
+        assign = _learning_rate_setter(optimizer)  # checked before any op
         value = self._value(step)
-        _set_learning_rate(optimizer, value)
+        assign(value)
         return value
 
     def for_global_step(self, global_step=None, name=None):
@@ -518,7 +535,8 @@ class Warmup(Schedule):
             warmup_steps=warmup_steps,
             warmup_learning_rate=warmup_learning_rate,
             mode=mode, shape=shape, peak=peak))
-        self._fn = compose.with_warmup(self.schedule, **self._params)
+        self._fn = compiled(compose.with_warmup(self.schedule,
+                                                **self._params))
 
     def __call__(self, step):
         return self._fn(step)
@@ -542,7 +560,7 @@ class Join(Schedule):
                           for i, s in enumerate(schedules)]
         self._params = _checked("Join", {"boundaries": boundaries})
         self.boundaries = self._params["boundaries"]
-        self._fn = compose.join(self.schedules, self.boundaries)
+        self._fn = compiled(compose.join(self.schedules, self.boundaries))
 
     def __call__(self, step):
         return self._fn(step)
@@ -576,7 +594,7 @@ class _FollowIterations(Schedule):
     flavour). Not saveable: a config cannot hold a Python function."""
 
     def __init__(self, step_fn, label):
-        self._fn = step_fn
+        self._fn = compiled(step_fn)
         self._label = label
 
     def __call__(self, step):

@@ -16,6 +16,8 @@ and creates no global step.
 """
 import tensorflow as tf
 
+from tf1_schedules.schedules._compiled import compiled
+
 __all__ = [
     "ScheduleFn",
     "dual_mode",
@@ -59,24 +61,27 @@ class ScheduleFn:
 
     Every call re-reads `step` when it is a `tf.Variable`, so the value follows
     `global_step.assign_add(1)` (TF1 `Optimizer` and Keras 3 optimizers both
-    call a callable learning rate with no argument each step).
+    call a callable learning rate with no argument each step). Each eager
+    call is one compiled call of `build` (traced once per kind of step, see
+    `_compiled`), with the values of running `build` op by op.
 
     Attributes:
       step: the step the schedule follows (a variable, tensor or number).
       build: `build(step) -> Tensor`, the schedule itself.
     """
 
-    __slots__ = ("build", "step", "__name__")
+    __slots__ = ("build", "step", "__name__", "_run")
 
     def __init__(self, build, step, name="schedule"):
         self.build = build
         self.step = step
         self.__name__ = name
+        self._run = compiled(build, name)
 
     def __call__(self):
         for hook in CALL_HOOKS:
             hook(self)
-        return self.build(self.step)
+        return self._run(self.step)
 
     def get_config(self):
         """Not serializable: Keras would save a file it cannot load."""
@@ -89,7 +94,7 @@ class ScheduleFn:
 
     def at(self, step):
         """The schedule evaluated at another `step` (a number or a vector)."""
-        return self.build(step)
+        return self._run(step)
 
     def __repr__(self):
         return f"<ScheduleFn {self.__name__} step={self.step!r}>"
