@@ -20,7 +20,8 @@ From one `Schedule` come:
   decay_steps, ...)`): a Tensor in graph mode, a zero-argument `ScheduleFn`
   in eager mode (see `_mode.dual_mode`);
 * `fn`: the step-function factory (`exponential_decay_fn(learning_rate,
-  decay_steps, ...)`), whose `f(step)` takes integer steps as int64;
+  decay_steps, ...)`), whose `f(step)` takes integer steps as int64 (in
+  eager mode as one compiled call, see `_compiled`);
 * `make(caller, *args, **kwargs)`: that factory with every error naming
   `caller`, the name the user called (a Keras class, `LRScheduler`, ...).
 
@@ -37,6 +38,7 @@ from typing import Mapping, Optional
 import tensorflow as tf
 
 from tf1_schedules import _checks as checks
+from tf1_schedules.schedules._compiled import compiled
 from tf1_schedules.schedules._mode import dual_mode, global_step_dtype
 
 __all__ = ["Call", "Schedule", "as_step"]
@@ -147,13 +149,14 @@ class Schedule:
         """`f(step) -> Tensor` for these arguments; errors name `caller`."""
         bound = self.bind(caller, args, kwargs)
         build = self.define(Call(caller), **bound.arguments)
+        run = compiled(build, f"{self.name}_fn")  # eager: one call
 
         def schedule(step):
             if not checks.is_tensor(step):  # Python / NumPy steps
                 checks.check_step(caller, step, arg="step")
             elif step.dtype in _AS_IS:  # a global step, a float step
-                return build(step)
-            return build(as_step(step))
+                return run(step)
+            return run(as_step(step))
 
         schedule.__name__ = f"{self.name}_fn"
         return schedule
