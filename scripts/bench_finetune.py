@@ -14,6 +14,7 @@ import tempfile
 import time
 
 import tensorflow as tf
+import tf1_schedules.slim_compat  # noqa: F401  (tf-slim nets on TF 2.16+)
 from tf1_schedules import slim as finetune
 import tf_slim as slim
 from tf_slim.nets import resnet_v1, resnet_utils
