@@ -325,11 +325,3 @@ def test_write_tensorboard_rejects_fractional_steps_and_writes_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
-# ----------------------------------------------------------- old names --
-
-def test_gallery_names_are_still_reachable_from_preview():
-    from tf1_schedules.tools import gallery
-    assert preview.GALLERY is gallery.GALLERY
-    assert preview.render_gallery is gallery.render_gallery
-    with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        preview.nope  # noqa: B018

@@ -41,7 +41,7 @@ from tf1_schedules.schedules.policies import cosine_annealing_warm_restarts
 from tf1_schedules.schedules.policies import one_cycle
 from tf1_schedules.schedules.policies import step_decay_with_warmup
 from tf1_schedules.tools.preview import plot
-from tf1_schedules.tools.preview import render_gallery
+from tf1_schedules.tools.gallery import render_gallery
 from tf1_schedules.tools.preview import values
 from tf1_schedules.tools.preview import write_tensorboard
 from tf1_schedules.optim.bert import AdamWeightDecayOptimizer

@@ -221,7 +221,7 @@ def _table(curves, steps, as_csv, out):
 
 
 def _run(args, out):
-    from tf1_schedules.tools import preview
+    from tf1_schedules.tools import gallery, preview
 
     if args.command == "list":
         _list(out)
@@ -234,7 +234,7 @@ def _run(args, out):
                             logy=args.logy)
         out.write(f"wrote {path}\n")
     elif args.command == "gallery":
-        index = preview.render_gallery(args.out_dir, points=args.points)
+        index = gallery.render_gallery(args.out_dir, points=args.points)
         out.write(f"wrote {index}\n")
     else:
         paths = preview.write_tensorboard(

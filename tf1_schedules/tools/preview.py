@@ -10,8 +10,7 @@ scratch graph when eager execution is off. Schedules are named (see
 function, a TF1-style function of the package (with its arguments as
 `params`), an eager `ScheduleFn` or a Keras `LearningRateSchedule`.
 
-The gallery (`GALLERY`, `render_gallery`) lives in
-`tf1_schedules.tools.gallery`; its names are also reachable from here.
+The gallery (`GALLERY`, `render_gallery`) is `tf1_schedules.tools.gallery`.
 """
 import os
 import re
@@ -347,16 +346,3 @@ def _write_run(directory, steps, lines):
                                        summary=summary)
             writer.write(event.SerializeToString())
     return path
-
-
-# ------------------------------------------- the gallery, by its old home --
-
-_GALLERY_NAMES = ("GALLERY", "GalleryItem", "render_gallery")
-
-
-def __getattr__(name):
-    """`preview.GALLERY` and `preview.render_gallery` (now in `gallery`)."""
-    if name in _GALLERY_NAMES:
-        from tf1_schedules.tools import gallery
-        return getattr(gallery, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
